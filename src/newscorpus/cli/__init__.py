@@ -1,0 +1,1 @@
+"""The ``newscorpus`` command: the only module that prints, draws progress or exits."""

@@ -1,0 +1,176 @@
+"""``newscorpus``: ingest, normalise, annotate, validate, build and release the corpus.
+
+Exit codes: 0 done (also "nothing to do"), 1 the data or a server said no, 2 wrong usage.
+Results go to stdout, progress and diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.logging import RichHandler
+
+from newscorpus import __version__
+from newscorpus.cli._errors import err_console, handle_errors
+from newscorpus.ingest import collect, write
+from newscorpus.ingest.files import decode
+from newscorpus.normalize import FAMILIES, normalize
+from newscorpus.project import find_project
+
+app = typer.Typer(
+    name="newscorpus",
+    help=__doc__,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold the Label Studio token
+    rich_markup_mode="rich",
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"newscorpus {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="More log output (-vv for debug).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[
+        min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(message)s", force=True,
+                        handlers=[RichHandler(console=err_console, show_path=False)])
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Article files (.txt), folders of them, or JSONL files with one "
+             '{"text": ..., "title"?, "url"?, "publisher"?, "published_at"?, '
+             '"retrieved_at"?, "license"?} per line.', show_default=False)],
+    publisher: Annotated[str | None, typer.Option(help="Publisher, e.g. 'FRANCE 24'.")] = None,
+    url: Annotated[str | None, typer.Option(help="Article URL (http/https).")] = None,
+    published_at: Annotated[str | None, typer.Option(
+        help="Publication date, ISO 8601 (2020-01-03 or 2020-01-03T10:00:00Z).")] = None,
+    retrieved_at: Annotated[str | None, typer.Option(help="When it was scraped, ISO 8601.")
+                            ] = None,
+    license: Annotated[str | None, typer.Option(
+        help="SPDX id or short statement; leave out when unknown (recorded as null).")] = None,
+    title: Annotated[str | None, typer.Option(
+        help="Headline (default: the article's first line).")] = None,
+    encoding: Annotated[str, typer.Option(
+        help="Codec of the raw files when they are not UTF-8 (recorded per article).")
+                        ] = "utf-8",
+) -> None:
+    """Add raw articles to [bold]corpus/[/]: bytes kept exactly, one source record each.
+
+    The whole batch is checked first (readable, not empty, not over 50 MB, not HTML, not a
+    duplicate); if anything is wrong nothing is written. Unknown metadata stays null.
+
+    Example: newscorpus ingest article.txt --publisher "FRANCE 24" --published-at 2020-01-03
+    """
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(map(str, missing))}",
+                                 param_hint="PATHS")
+    project = find_project()
+    meta = {"publisher": publisher, "url": url, "published_at": published_at,
+            "retrieved_at": retrieved_at, "license": license, "title": title}
+    candidates = collect(paths, encoding=encoding, meta=meta)
+    records = write(project, candidates)
+    for r in records:
+        print(f"{r['id']}\t{r['original_name']}")
+    err_console.print(f"ingested {len(records)} article(s) into {project.rel(project.corpus)}/")
+
+
+def _rules_option(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    rules = [r.strip() for r in value.split(",") if r.strip()]
+    unknown = [r for r in rules if r not in FAMILIES]
+    if unknown or not rules:
+        raise typer.BadParameter(f"unknown rule family {', '.join(unknown) or '(none)'}; "
+                                 f"choose from {', '.join(FAMILIES)}")
+    return rules
+
+
+@app.command("normalize")
+@handle_errors
+def normalize_cmd(
+    file: Annotated[Path | None, typer.Argument(
+        help="Text file to normalise (default: standard input).", exists=True,
+        dir_okay=False, show_default=False)] = None,
+    rules: Annotated[str | None, typer.Option(
+        help=f"Comma-separated rule families to run (default: all of {', '.join(FAMILIES)}).",
+        show_default=False)] = None,
+    edits: Annotated[bool, typer.Option(
+        "--edits", help="Print the edit log as JSONL (one edit per line) instead of the text.")
+                     ] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object: text, edits, marks, truncated.")] = False,
+    encoding: Annotated[str, typer.Option(help="Codec of the input.")] = "utf-8",
+) -> None:
+    """Print the normalised text of FILE (or stdin); --edits prints its edit log instead.
+
+    Every edit names its rule and can be undone: raw = invert(text, edits).
+
+    Example: newscorpus normalize --rules apostrophe,boilerplate --edits article.txt
+    """
+    plan = _rules_option(rules)
+    data = file.read_bytes() if file is not None else sys.stdin.buffer.read()
+    text = decode(data, origin=str(file) if file else "<stdin>", encoding=encoding)
+    out = normalize(text, rules=plan)
+    if as_json:
+        print(json.dumps({"text": out.text, "edits": [e.to_dict() for e in out.edits],
+                          "marks": [m.to_dict() for m in out.marks],
+                          "truncated": out.truncated}, ensure_ascii=False))
+    elif edits:
+        for e in out.edits:
+            print(json.dumps(e.to_dict(), ensure_ascii=False))
+    else:
+        sys.stdout.write(out.text)
+        if out.text and not out.text.endswith("\n"):
+            sys.stdout.write("\n")
+
+
+@app.command()
+@handle_errors
+def build(
+    out: Annotated[Path | None, typer.Option(
+        help="Dataset folder to write (replaced atomically). [default: build/dataset]",
+        show_default=False)] = None,
+) -> None:
+    """The main job: corpus + annotations -> a validated dataset folder. No server needed.
+
+    Writes README.md (dataset card) and data/<table>/<split>-*.parquet, which
+    datasets.load_dataset(folder, "documents") reads offline with typed features.
+    """
+    from newscorpus.pipeline import build as run_build
+
+    project = find_project()
+    with err_console.status("building the dataset..."):
+        info = run_build(project, out)
+    target = out if out is not None else project.root / "build" / "dataset"
+    for table, splits in info.counts.items():
+        err_console.print(f"{table}: " + ", ".join(f"{s} {n:,}" for s, n in splits.items()))
+    print(target)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Normalisation: text -> (normalised text, edit log). Pure, deterministic, idempotent.
+
+Rules are grouped in families (``unicode``, ``whitespace``, ...). ``normalize`` runs the
+chosen families in a fixed order and repeats until a pass changes nothing, so the result is a
+fixed point: ``normalize(normalize(x).text).edits == ()``. The joined edit log replays
+(``apply``) and undoes (``invert``) exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from newscorpus.model.records import Edit, Rewrite
+from newscorpus.normalize import unicode, whitespace
+from newscorpus.normalize._editlog import apply, compose, invert
+
+__all__ = [
+    "FAMILIES",
+    "NORMALIZER_VERSION",
+    "Normalized",
+    "apply",
+    "invert",
+    "normalize",
+]
+
+#: Bumped whenever a rule's output can change; documents record it.
+NORMALIZER_VERSION = "0.1.0"
+
+Rule = Callable[[str], Rewrite]
+
+#: Families in the order they run: Unicode first (so later rules see composed text),
+#: whitespace last (so it tidies what removals leave behind).
+FAMILIES: dict[str, tuple[Rule, ...]] = {
+    "unicode": unicode.RULES,
+    "whitespace": whitespace.RULES,
+}
+
+#: ``normalize`` returns the same record a single rule does.
+Normalized = Rewrite
+
+_MAX_PASSES = 8
+
+
+def _plan(rules: Iterable[str] | None) -> tuple[Rule, ...]:
+    if rules is None:
+        chosen = list(FAMILIES)
+    else:
+        chosen = list(rules)
+        unknown = [r for r in chosen if r not in FAMILIES]
+        if unknown:
+            raise ValueError(
+                f"unknown rule family {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(FAMILIES)}"
+            )
+    return tuple(fn for fam in FAMILIES if fam in chosen for fn in FAMILIES[fam])
+
+
+def normalize(text: str, rules: Iterable[str] | None = None) -> Normalized:
+    """Normalise ``text`` with the given rule families (all when ``None``).
+
+    >>> out = normalize("Hello  world \\n\\n\\n\\nBye\\n")
+    >>> out.text
+    'Hello world\\n\\nBye'
+    >>> [e.rule for e in out.edits]
+    ['whitespace.collapse', 'whitespace.trailing+whitespace.blank_lines', 'whitespace.strip']
+    >>> normalize(out.text).edits
+    ()
+    """
+    if not isinstance(text, str):
+        raise TypeError("decode in newscorpus.ingest, not here")
+    plan = _plan(rules)
+    raw = cur = text
+    edits: tuple[Edit, ...] = ()
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for rule in plan:
+            step = rule(cur)
+            if step.edits:
+                edits = compose(raw, edits, cur, step.edits, step.text)
+                cur = step.text
+                changed = True
+        if not changed:
+            return Rewrite(cur, edits)
+    raise RuntimeError(f"normalisation did not settle after {_MAX_PASSES} passes")  # a bug

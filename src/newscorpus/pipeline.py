@@ -1,0 +1,98 @@
+"""The main job, end to end: corpus (+ annotations) -> validated dataset folder.
+
+This is the one place that strings the stages together; each stage stays unaware of the
+others and they meet at the records of ``newscorpus.model``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from newscorpus.ingest import decode, load_sources
+from newscorpus.model.errors import RecordError
+from newscorpus.model.records import Document, Source
+from newscorpus.model.schema import iter_errors
+from newscorpus.model.splits import split_for
+from newscorpus.normalize import NORMALIZER_VERSION, invert, normalize
+from newscorpus.project import Project
+from newscorpus.release import BuildInfo, features, write_dataset
+
+__all__ = ["DEFAULT_OUT", "build", "iter_documents"]
+
+DEFAULT_OUT = Path("build/dataset")
+DATASET_NAME = "newscorpus"
+
+
+def iter_documents(project: Project) -> Iterator[Document]:
+    """Every corpus article, normalised, in ``sources.jsonl`` order (streamed)."""
+    src_path = project.rel(project.sources)
+    seen: set[str] = set()
+    for n, rec in enumerate(load_sources(project), start=1):
+        doc_id = rec.get("id")
+        if not isinstance(doc_id, str):
+            raise RecordError("missing id", path=src_path, record=n, field="id")
+        if doc_id in seen:
+            raise RecordError(f"duplicate id {doc_id}", path=src_path, record=n, field="id")
+        seen.add(doc_id)
+        raw_file = project.corpus / str(rec.get("raw_path", f"raw/{doc_id}.txt"))
+        try:
+            data = raw_file.read_bytes()
+        except OSError as exc:
+            raise RecordError(f"raw file unreadable: {exc.strerror}", path=src_path,
+                              record=doc_id, field="raw_path") from exc
+        sha = hashlib.sha256(data).hexdigest()
+        if sha != rec.get("raw_sha256"):
+            raise RecordError(f"{project.rel(raw_file)} has sha256 {sha[:12]}..., the record "
+                              "says otherwise: the raw file changed", path=src_path,
+                              record=doc_id, field="raw_sha256")
+        encoding = str(rec.get("encoding") or "utf-8")
+        raw = decode(data, origin=project.rel(raw_file), encoding=encoding)
+        out = normalize(raw)
+        if invert(out.text, out.edits) != raw:  # the log is the contract: never ship a bad one
+            raise RecordError("edit log does not rebuild the raw text (normaliser bug)",
+                              path=src_path, record=doc_id, field="edits")
+        yield Document(
+            id=doc_id,
+            source=Source(rec.get("publisher"), rec.get("url"), rec.get("published_at"),
+                          rec.get("retrieved_at"), rec.get("license")),
+            title=rec.get("title"),
+            text=out.text,
+            raw_sha256=sha,
+            normalizer_version=NORMALIZER_VERSION,
+            edits=out.edits,
+            split=split_for(doc_id),
+            encoding=encoding,
+            truncated=out.truncated,
+            marks=out.marks,
+        )
+
+
+def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-dev") -> BuildInfo:
+    """Build the dataset folder (default ``build/dataset``); returns what it wrote."""
+    out = out if out is not None else project.root / DEFAULT_OUT
+    scheme = project.label_scheme()
+    info = BuildInfo(name=DATASET_NAME, version=version, normalizer_version=NORMALIZER_VERSION,
+                     scheme=scheme, features=features(scheme))
+    doc_validator = project.validator("document")
+    src_path = project.rel(project.sources)
+
+    def rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for doc in iter_documents(project):
+            row = doc.to_dict()
+            for err in iter_errors(row, doc_validator, path=src_path, record_id=doc.id):
+                raise err
+            rules = {e.rule for e in doc.edits}
+            for e in doc.edits:
+                info.rule_edits[e.rule] += 1
+            for r in rules:
+                info.rule_docs[r] += 1
+            info.licenses[doc.source.license or "unknown"] += 1
+            info.publishers[doc.source.publisher or "unknown"] += 1
+            info.truncated += doc.truncated
+            yield "documents", doc.split, row
+
+    write_dataset(out, info, rows())
+    return info

@@ -1,0 +1,54 @@
+"""Write a dataset folder atomically: a temporary sibling, renamed into place when complete."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from newscorpus.model.errors import ReleaseError
+from newscorpus.release.card import BuildInfo, render
+from newscorpus.release.parquet import TableWriter
+from newscorpus.release.tables import TABLE_ORDER
+
+__all__ = ["write_dataset"]
+
+Rows = Iterable[tuple[str, str, dict[str, Any]]]  # (table, split, row)
+
+
+def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = True,
+                  before_publish: Callable[[Path], None] | None = None) -> Path:
+    """Stream ``rows`` into ``out`` (README.md + data/<table>/<split>-*.parquet).
+
+    Nothing appears at ``out`` until every file is written; on any error the temporary
+    folder is removed and an existing ``out`` is left as it was. ``before_publish`` gets the
+    finished temporary folder (e.g. to validate it) and may raise to stop the publication.
+    """
+    out = out.resolve()
+    if out.exists() and not replace:
+        raise ReleaseError(f"{out} exists and is never overwritten")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    try:
+        writers = {t: TableWriter(tmp / "data" / t, info.features[t]) for t in TABLE_ORDER}
+        for table, split, row in rows:
+            writers[table].add(split, row)
+        info.counts = {t: c for t, w in writers.items() if (c := w.close())}
+        info.nbytes = {t: w.nbytes for t, w in writers.items() if t in info.counts}
+        (tmp / "README.md").write_text(render(info), encoding="utf-8")
+        if before_publish is not None:
+            before_publish(tmp)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
