@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from newscorpus.model.offsets import OffsetMap
@@ -66,6 +66,7 @@ def test_unchanged_spans_map_to_identical_raw_text(raw: str, data: st.DataObject
     n = len(out.text)
     a = data.draw(st.integers(0, n))
     b = data.draw(st.integers(a, n))
+    assume(a < b)  # an empty span sits on both sides of an insertion: no single answer
     m = OffsetMap.from_edits(out.edits)
     rs, re_ = m.span_to_raw(a, b)
     assert 0 <= rs <= re_ <= len(raw)
@@ -73,9 +74,8 @@ def test_unchanged_spans_map_to_identical_raw_text(raw: str, data: st.DataObject
                   for e in out.edits)
     if not touched:
         assert raw[rs:re_] == out.text[a:b]
-    # and back: the raw span maps to a normalised span covering the original one
-    ns, ne = m.span_to_norm(rs, re_)
-    assert (ns <= a and b <= ne) or not touched
+        # and back: an untouched span maps back onto itself
+        assert m.span_to_norm(rs, re_) == (a, b)
 
 
 def test_normalize_refuses_bytes() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from newscorpus.model.records import Edit, Rewrite
-from newscorpus.normalize import unicode, whitespace
+from newscorpus.normalize import apostrophe, boilerplate, unicode, whitespace
 from newscorpus.normalize._editlog import apply, compose, invert
 
 __all__ = [
@@ -32,6 +32,8 @@ Rule = Callable[[str], Rewrite]
 #: whitespace last (so it tidies what removals leave behind).
 FAMILIES: dict[str, tuple[Rule, ...]] = {
     "unicode": unicode.RULES,
+    "boilerplate": boilerplate.RULES_FNS,
+    "apostrophe": apostrophe.RULES,
     "whitespace": whitespace.RULES,
 }
 
@@ -68,6 +70,7 @@ def normalize(text: str, rules: Iterable[str] | None = None) -> Normalized:
     """
     if not isinstance(text, str):
         raise TypeError("decode in newscorpus.ingest, not here")
+    rules = list(rules) if rules is not None else None
     plan = _plan(rules)
     raw = cur = text
     edits: tuple[Edit, ...] = ()
@@ -80,5 +83,8 @@ def normalize(text: str, rules: Iterable[str] | None = None) -> Normalized:
                 cur = step.text
                 changed = True
         if not changed:
+            if rules is None or "boilerplate" in rules:
+                found = boilerplate.inspect(cur)
+                return Rewrite(cur, edits, found.marks, found.truncated)
             return Rewrite(cur, edits)
     raise RuntimeError(f"normalisation did not settle after {_MAX_PASSES} passes")  # a bug

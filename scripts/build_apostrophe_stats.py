@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Build ``src/newscorpus/normalize/apostrophe_stats.json`` for the apostrophe restorer.
+
+usage: python scripts/build_apostrophe_stats.py [TRAIN.jsonl] [--out PATH] [--report]
+
+TRAIN.jsonl holds correct articles (``{"id", "text"}`` per line; default
+``../shared/data/apostrophes/train.jsonl``). The script strips their apostrophes the way a bad
+scraper does (all of them, and, in a second copy, half of them), runs the restorer's own scanner
+on the stripped text and learns, for the three learned decisions ("X's", "Xs'", "it's"):
+
+* log-likelihood tables for the word before/after (only lower-case words seen at least
+  ``MIN_COUNT`` times; rarer words fall back to their shape: ``<L>`` lower case, ``<C>``
+  capitalised, ``<N>`` number, ``<P>`` punctuation);
+* logistic-regression weights over those table values and the scanner's other features
+  (word frequencies from ``wordfreq``, case, document evidence).
+
+Tables are cross-fitted (two folds) when the weights are fitted, so the weights do not trust
+the tables more than they deserve. The output holds only numbers and single common words, never
+article text. ``--report`` prints out-of-fold precision/recall per threshold and how each
+closed-class rule does on the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import pathlib
+import random
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from newscorpus.normalize import apostrophe as ap  # noqa: E402
+
+APOS = "'\u2019"
+MIN_COUNT = 5
+S_TABLES = ["next", "prev", "next2", "nsuf", "form"]
+S_FEATURES = ["lex", "lex_cap", "lex_acr", "z_poss", "z_plain", "z_base", "unknown", "cap_mid",
+              "cap_init", "acronym", "digit", "doc_base", "doc_plain", "doc_apos",
+              "doc_apos_pl", "noun1", "noun2", *S_TABLES]
+ITS_TABLES = ["next", "next2", "nsuf"]
+ITS_FEATURES = ["initial", "noun1", "noun2", *ITS_TABLES]
+# Words after these are nouns or adjectives; after those, verbs or adverbs.
+DETERMINERS = frozenset("the a an his her their our my your this these those every".split())
+PRONOUNS = frozenset("he she it they we i you who".split())
+
+
+def noun_lexicon(docs: list[dict[str, Any]]) -> dict[str, float]:
+    """How noun-like each word is: log P(w | after a determiner) / P(w | after a pronoun)."""
+    det: collections.Counter[str] = collections.Counter()
+    pro: collections.Counter[str] = collections.Counter()
+    for d in docs:
+        words = [w.lower() for w in ap._WORD.findall(d["text"])]
+        for a, b in zip(words, words[1:], strict=False):
+            if a in DETERMINERS:
+                det[b] += 1
+            elif a in PRONOUNS:
+                pro[b] += 1
+    n_det, n_pro = sum(det.values()), sum(pro.values())
+    out = {}
+    for w in set(det) | set(pro):
+        if det[w] + pro[w] >= 3 and w.isalpha() and w.islower():
+            out[w] = round(llr(det[w], pro[w], n_det, n_pro), 2)
+    return dict(sorted(out.items()))
+
+
+def strip(gold: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
+    """Stripped text and the positions (in it) where apostrophes were removed."""
+    out: list[str] = []
+    removed: set[int] = set()
+    n = len(gold)
+    open_sq = 0
+    for i, c in enumerate(gold):
+        if c == "\n":
+            open_sq = 0
+        prev = gold[i - 1] if i else " "
+        nxt = gold[i + 1] if i + 1 < n else " "
+        if c in APOS or c == "\u2018":
+            if c in APOS and prev.isalnum() and nxt.isalnum():
+                if rate >= 1.0 or rng.random() < rate:
+                    removed.add(len(out))
+                    continue
+            elif not prev.isalnum() and nxt.isalnum() and c in "'\u2018":
+                if not prev.isdigit():
+                    open_sq += 1
+            elif c in APOS and prev.isalnum() and not nxt.isalnum():
+                if open_sq > 0:
+                    open_sq -= 1
+                elif (prev in "sS" and i >= 2 and gold[i - 2].isalpha()
+                      and (rate >= 1.0 or rng.random() < rate)):
+                    removed.add(len(out))
+                    continue
+        out.append(c)
+    return "".join(out), removed
+
+
+class Row:
+    __slots__ = ("keys", "label", "static")
+
+    def __init__(self, static: dict[str, float], keys: dict[str, tuple[str, str]],
+                 label: int) -> None:
+        self.static = static
+        self.keys = keys
+        self.label = label
+
+
+def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str, list[int]],
+                                                   collections.Counter[str]]:
+    """Rows per learned model, fold index per row, and closed-rule outcomes."""
+    rows: dict[str, list[Row]] = {"possessive": [], "plural_possessive": [], "its": []}
+    folds: dict[str, list[int]] = {k: [] for k in rows}
+    closed: collections.Counter[str] = collections.Counter()
+    for n, d in enumerate(docs):
+        for rate in (1.0, 0.5):
+            stripped, gold = strip(d["text"], rate, random.Random(f"{rate}:{d['id']}"))
+            doc = ap._scan(stripped)
+            if not doc.toks:
+                continue
+            _, s_cands = ap._propose(doc)
+            fold = n % 2
+            for i, tok in enumerate(doc.toks):
+                if doc.forms[i] == "its" and tok in ("its", "Its"):
+                    if ap._followed_by_apos(doc, i):
+                        continue
+                    keys = ap._its_keys(doc, i)
+                    rows["its"].append(Row(ap._its_static(doc, i, keys), keys,
+                                           int(doc.starts[i] + 2 in gold)))
+                    folds["its"].append(fold)
+                    continue
+                if "'" in tok or "\u2019" in tok:
+                    continue
+                if ap._followed_by_apos(doc, i) or ap._preceded_by_apos(doc, i):
+                    continue
+                c = ap._closed(doc, i)
+                if c is not None:
+                    ok = doc.starts[i] + c[0] in gold
+                    closed[f"{c[1]}:{doc.forms[i]}:{'ok' if ok else 'WRONG'}"] += 1
+            if not s_cands:
+                continue
+            plain_ctx = ap._plain_contexts(doc, s_cands)
+            for i in s_cands:
+                keys = ap._s_keys(doc, i)
+                static = ap._s_static(doc, i, plain_ctx, keys)
+                for name, pos in (("possessive", doc.ends[i] - 1),
+                                  ("plural_possessive", doc.ends[i])):
+                    rows[name].append(Row(static, keys, int(pos in gold)))
+                    folds[name].append(fold)
+    return rows, folds, closed
+
+
+def build_table(rows: Iterable[Row], slot: str) -> dict[str, float]:
+    pos: collections.Counter[str] = collections.Counter()
+    neg: collections.Counter[str] = collections.Counter()
+    shape_of: dict[str, str] = {}
+    for r in rows:
+        key, shape = r.keys[slot]
+        shape_of[key] = shape
+        (pos if r.label else neg)[key] += 1
+    n_pos, n_neg = max(sum(pos.values()), 1), max(sum(neg.values()), 1)
+    # rare lower-case words are pooled into their shape
+    pooled_pos: collections.Counter[str] = collections.Counter()
+    pooled_neg: collections.Counter[str] = collections.Counter()
+    table: dict[str, float] = {}
+    for key in set(pos) | set(neg):
+        shape = shape_of[key]
+        if key == shape or pos[key] + neg[key] < MIN_COUNT:
+            pooled_pos[shape] += pos[key]
+            pooled_neg[shape] += neg[key]
+        else:
+            table[key] = llr(pos[key], neg[key], n_pos, n_neg)
+    for shape in ("<L>", "<C>", "<N>", "<P>", "<E>", "<X>"):
+        table[shape] = llr(pooled_pos[shape], pooled_neg[shape], n_pos, n_neg)
+    return table
+
+
+def llr(p: int, n: int, n_pos: int, n_neg: int, a: float = 0.5) -> float:
+    v = math.log((p + a) / n_pos) - math.log((n + a) / n_neg)
+    return max(-6.0, min(6.0, v))
+
+
+def matrix(rows: list[Row], names: list[str], tables: dict[str, dict[str, float]]
+           ) -> np.ndarray:
+    x = np.zeros((len(rows), len(names) + 1))
+    x[:, 0] = 1.0
+    for k, r in enumerate(rows):
+        for j, name in enumerate(names, start=1):
+            if name in tables:
+                key, shape = r.keys[name]
+                t = tables[name]
+                x[k, j] = t.get(key, t.get(shape, 0.0))
+            else:
+                x[k, j] = r.static[name]
+    return x
+
+
+def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
+    w = np.zeros(x.shape[1])
+    reg = np.full(x.shape[1], l2)
+    reg[0] = 0.0
+    for _ in range(50):
+        z = np.clip(x @ w, -30, 30)
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = x.T @ (p - y) + reg * w
+        h = (x * (p * (1 - p))[:, None]).T @ x + np.diag(reg + 1e-9)
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.max(np.abs(step)) < 1e-7:
+            break
+    return w
+
+
+def learn(rows: list[Row], folds: list[int], names: list[str], slots: list[str],
+          report: bool, label: str) -> dict[str, Any]:
+    y = np.array([r.label for r in rows], dtype=float)
+    fold = np.array(folds)
+    # cross-fitted tables: rows of fold k get tables built from the other fold
+    x = np.zeros((len(rows), len(names) + 1))
+    for k in (0, 1):
+        train_rows = [r for r, f in zip(rows, folds, strict=True) if f != k]
+        tables = {s: build_table(train_rows, s) for s in slots}
+        idx = np.where(fold == k)[0]
+        x[idx] = matrix([rows[i] for i in idx], names, tables)
+    w = fit_lr(x, y)
+    if report:
+        # out-of-fold weights as well, for an honest precision/recall curve
+        p = np.zeros(len(rows))
+        for k in (0, 1):
+            tr, te = fold != k, fold == k
+            wk = fit_lr(x[tr], y[tr])
+            p[te] = 1.0 / (1.0 + np.exp(-np.clip(x[te] @ wk, -30, 30)))
+        print(f"== {label}: {len(rows)} candidates, {int(y.sum())} positive")
+        for t in (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99):
+            sel = p >= t
+            tp = int((y[sel] == 1).sum())
+            fp = int(sel.sum()) - tp
+            print(f"   t={t:.2f} TP={tp:5d} FP={fp:4d} P={tp / max(tp + fp, 1):.4f} "
+                  f"R={tp / max(y.sum(), 1):.4f}")
+        for name, v in zip(["bias", *names], w, strict=True):
+            print(f"   {name:12s} {v:+.3f}")
+    final_tables = {s: build_table(rows, s) for s in slots}
+    return {
+        "weights": {n: round(float(v), 4) for n, v in zip(["bias", *names], w, strict=True)},
+        "tables": {s: {k: round(v, 3) for k, v in sorted(t.items())}
+                   for s, t in final_tables.items()},
+    }
+
+
+def main(argv: list[str]) -> int:
+    apx = argparse.ArgumentParser(description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    apx.add_argument("data", nargs="?",
+                     default=str(ROOT.parent / "shared/data/apostrophes/train.jsonl"))
+    apx.add_argument("--out", default=str(ROOT / "src/newscorpus/normalize/apostrophe_stats.json"))
+    apx.add_argument("--report", action="store_true")
+    a = apx.parse_args(argv)
+    with open(a.data, encoding="utf-8") as fh:
+        docs = [json.loads(line) for line in fh if line.strip()]
+    nouns = noun_lexicon(docs)
+    ap._STATS = ap._Stats(nouns=nouns)  # scan with no learned models
+    rows, folds, closed = collect(docs)
+    if a.report:
+        print("== closed-class rules (form: ok/WRONG)")
+        agg: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+        for k, v in closed.items():
+            rule, form, res = k.split(":")
+            agg[f"{rule}:{form}"][0 if res == "ok" else 1] += v
+        for k, (ok, bad) in sorted(agg.items(), key=lambda t: -t[1][1]):
+            print(f"   {k:40s} {ok:5d} {bad:4d}")
+    out = {
+        "about": "Learned by scripts/build_apostrophe_stats.py: logistic weights and "
+                 "log-likelihood tables of single words; no text.",
+        "possessive": learn(rows["possessive"], folds["possessive"], S_FEATURES,
+                            S_TABLES, a.report, "possessive"),
+        "plural_possessive": learn(rows["plural_possessive"], folds["plural_possessive"],
+                                   S_FEATURES, S_TABLES, a.report, "plural_possessive"),
+        "nouns": nouns,
+        "its": learn(rows["its"], folds["its"], ITS_FEATURES, ITS_TABLES, a.report,
+                     "its"),
+    }
+    pathlib.Path(a.out).write_text(json.dumps(out, indent=0, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,567 @@
+"""Apostrophe rules: put back apostrophes that a scraper stripped.
+
+Scrapers often drop apostrophes: "Washingtons stand-off", "the countrys leader", "Its very
+difficult", "dont", "theres". ``restore`` puts them back, precise before bold: an insertion it
+is not sure of (confidence below ``THRESHOLD``) is not made. It only ever inserts apostrophes,
+never changes or removes a character, and copies the document's apostrophe style (U+2019 when
+the document's word-internal apostrophes are mostly U+2019, else ASCII ``'``).
+
+Evidence, in order of weight:
+
+* closed classes: negations (``dont``), and contractions whose stripped form is not a word
+  (``theres``, ``youre``, ``Im``);
+* word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
+* context: what follows and precedes the word (a possessive is followed by a noun phrase;
+  ``its own`` vs ``it's not``), as log-likelihood tables learned by
+  ``scripts/build_apostrophe_stats.py`` (only single-word counts and weights are shipped);
+* the document itself: the base used alone elsewhere (``Iran``), the form written with an
+  apostrophe elsewhere (``Iran's``), or the form used where no possessive can stand
+  (``Williams said``).
+
+Every decision depends only on the apostrophe-free forms of the words around it, so a second
+run sees the same evidence and changes nothing: ``restore(restore(x).text).edits == ()``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from newscorpus.model.records import Rewrite
+from newscorpus.normalize._editlog import Replacement, rewrite
+
+__all__ = ["RULES", "THRESHOLD", "restore"]
+
+#: Insertions with a lower confidence are not made.
+THRESHOLD = 0.85
+
+_APOS = "'\u2019"
+# A word: letters/digits with internal apostrophes ("Iran's", "rock'n'roll").
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_INTERNAL_APOS = re.compile(r"(?<=[^\W_])['\u2019](?=[^\W_])")
+# Characters that end a sentence or open a new clause-initial position.
+_BOUNDARY = frozenset('.!?:;"\u201c\u201d\u2018([\n\u2014\u2013')
+
+_STATS_FILE = "apostrophe_stats.json"
+
+# Negations whose stripped form is not an English word: the apostrophe goes before the "t".
+_NEGATIONS = frozenset(["dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "couldnt", "wouldnt", "shouldnt", "mustnt", "neednt", "mightnt", "shant", "aint", "darent", "oughtnt"])
+# Contractions whose stripped form is not an English word: form -> length of the suffix.
+_CONTRACTIONS = {
+    **{w: 2 for w in ["youre", "theyre", "whatre"]},
+    **{w: 2 for w in ["youve", "theyve", "weve", "whove", "couldve", "wouldve", "shouldve", "mightve", "mustve"]},
+    **{w: 2 for w in ["youll", "theyll", "itll", "thatll", "wholl", "whatll"]},
+    **{w: 1 for w in ["youd", "theyd", "hed", "whod"]},
+    **{w: 1 for w in ["thats", "theres", "heres", "whats", "whos", "hes", "shes", "wheres"]},
+}
+# I-contractions keep the capital I: "Im", "Ive", "Ill", "Id".
+_I_FORMS = {"Im": 1, "Ive": 1, "Ill": 1, "Id": 1}
+# Stripped contractions that are also words ("hell", "well", "shed"): only made when a
+# clause starts before them and a verb follows, e.g. "but well win" -> "but we'll win".
+_AMBIGUOUS = {"well": 2, "hell": 2, "shell": 2, "wed": 1, "shed": 1}
+_CLAUSE_START = frozenset(["and", "but", "so", "because", "if", "then", "that", "think", "thought", "hope", "know", "sure", "maybe", "hopefully", "said", "says", "when", "now"])
+_AUX_NEXT = frozenset(["be", "have", "never", "not", "just", "like", "love", "rather", "always", "also", "probably", "still", "definitely", "only", "been", "had", "got", "go", "get", "make", "take", "need", "see", "do", "try", "keep", "continue", "win", "play"])
+_LETS_NEXT = frozenset(["go", "hope", "see", "face", "be", "not", "just", "get", "look", "make", "take", "wait", "remember"])
+# Words after which "wont"/"cant" are nouns ("as is his wont", "political cant").
+_NOUN_PREV = frozenset(["the", "a", "an", "his", "her", "their", "its", "my", "our", "your", "of", "such", "this", "that", "political", "pious", "religious", "mere"])
+
+
+def _no_apos(s: str) -> str:
+    return s.replace("'", "").replace("\u2019", "").lower()
+
+
+# --------------------------------------------------------------------------------------------
+# evidence: word frequencies and learned tables
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """A logistic model over named features, some of them looked up in learned tables."""
+
+    weights: Mapping[str, float] = field(default_factory=dict)
+    tables: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def table(self, name: str, key: str, shape: str) -> float:
+        t = self.tables.get(name)
+        if not t:
+            return 0.0
+        v = t.get(key)
+        if v is None:
+            v = t.get(shape, 0.0)
+        return v
+
+    def prob(self, static: Mapping[str, float], keys: Mapping[str, tuple[str, str]]) -> float:
+        """P(apostrophe) from table-free features and the keys to look up in the tables."""
+        w = self.weights
+        if not w:
+            return 0.0
+        z = w.get("bias", 0.0)
+        for k, v in static.items():
+            z += w.get(k, 0.0) * v
+        for k, (key, shape) in keys.items():
+            if k in w:
+                z += w[k] * self.table(k, key, shape)
+        if z < -30.0:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
+class _Stats:
+    possessive: _Model = _Model()
+    plural_possessive: _Model = _Model()
+    its: _Model = _Model()
+    # how noun-like a word is: log P(word | after "the", "his", ...) / P(word | after "he", ...)
+    nouns: Mapping[str, float] = field(default_factory=dict)
+
+
+def _load_stats() -> _Stats:
+    try:
+        raw = resources.files("newscorpus.normalize").joinpath(_STATS_FILE).read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return _Stats()
+    data: dict[str, Any] = json.loads(raw)
+    models = {}
+    for name in ("possessive", "plural_possessive", "its"):
+        m = data.get(name, {})
+        models[name] = _Model(
+            weights={str(k): float(v) for k, v in m.get("weights", {}).items()},
+            tables={str(t): {str(k): float(v) for k, v in tab.items()}
+                    for t, tab in m.get("tables", {}).items()},
+        )
+    nouns = {str(k): float(v) for k, v in data.get("nouns", {}).items()}
+    return _Stats(nouns=nouns, **models)
+
+
+_STATS: _Stats | None = None
+_FREQ: dict[str, float] | None = None
+
+
+def _stats() -> _Stats:
+    global _STATS
+    if _STATS is None:
+        _STATS = _load_stats()
+    return _STATS
+
+
+def _freq() -> dict[str, float]:
+    global _FREQ
+    if _FREQ is None:
+        try:
+            import wordfreq
+
+            _FREQ = dict(wordfreq.get_frequency_dict("en"))
+        except Exception:  # pragma: no cover - wordfreq is a dependency; degrade, don't crash
+            _FREQ = {}
+    return _FREQ
+
+
+def _zipf(f: float) -> float:
+    """wordfreq's Zipf scale (log10 per billion words), 0 for unknown words."""
+    return math.log10(f) + 9.0 if f > 1e-9 else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def _lexical(lower: str) -> tuple[float, float, float]:
+    """(Zipf of "X's", Zipf of "Xs", Zipf of "X") for a stripped lower-case form "Xs"."""
+    fr = _freq()
+    base = lower[:-1]
+    return (_zipf(fr.get(base + "'s", 0.0)), _zipf(fr.get(lower, 0.0)),
+            _zipf(fr.get(base, 0.0)))
+
+
+# --------------------------------------------------------------------------------------------
+# scanning
+# --------------------------------------------------------------------------------------------
+def _shape(tok: str) -> str:
+    c = tok[0]
+    if c.isdigit():
+        return "<N>"
+    if c.isupper():
+        return "<C>"
+    return "<L>"
+
+
+@dataclass(slots=True)
+class _Doc:
+    """Tokens of one text and what the document as a whole says about word forms."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    toks: list[str]
+    forms: list[str]  # lower case, apostrophes removed
+    forms_set: set[str]
+    apos_forms: set[str]  # lower-case forms written with an apostrophe (normalised to ')
+    curly: bool
+
+    def adjacent_after(self, i: int) -> bool:
+        """Is token i followed by token i+1 with a single space between (no punctuation)?"""
+        if i + 1 >= len(self.toks):
+            return False
+        gap = self.text[self.ends[i] : self.starts[i + 1]]
+        return gap == " " or (gap[:1] in _APOS and gap[1:] == " " and self.toks[i][-1] in "sS")
+
+    def initial(self, i: int) -> bool:
+        """Does token i start a sentence or clause (after . ! ? : quotes, brackets, dashes)?"""
+        j = self.starts[i] - 1
+        text = self.text
+        while j >= 0 and text[j] in " \t":
+            j -= 1
+        if j < 0:
+            return True
+        c = text[j]
+        if c in _BOUNDARY or c == "-":
+            return True
+        # an opening single quote: 'Its ...
+        return c in _APOS and (j == 0 or not text[j - 1].isalnum())
+
+    def next_key(self, i: int) -> tuple[str, str]:
+        """(key, shape) of the word after token i: its lower-case form when it is a lower-case
+        word, else its shape: ``<C>`` capitalised, ``<N>`` number, ``<P>`` punctuation,
+        ``<E>`` end of text."""
+        if i + 1 >= len(self.toks):
+            return "<E>", "<E>"
+        if not self.adjacent_after(i):
+            return "<P>", "<P>"
+        shape = _shape(self.toks[i + 1])
+        return (self.forms[i + 1] if shape == "<L>" else shape), shape
+
+    def next2_key(self, i: int) -> tuple[str, str]:
+        if i + 1 >= len(self.toks) or not self.adjacent_after(i):
+            return "<X>", "<X>"
+        return self.next_key(i + 1)
+
+    def prev_key(self, i: int) -> tuple[str, str]:
+        if i == 0 or self.initial(i) or not self.adjacent_after(i - 1):
+            return "<P>", "<P>"
+        shape = _shape(self.toks[i - 1])
+        return (self.forms[i - 1] if shape == "<L>" else shape), shape
+
+
+def _scan(text: str) -> _Doc:
+    starts: list[int] = []
+    ends: list[int] = []
+    toks: list[str] = []
+    for m in _WORD.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        toks.append(m.group())
+    forms = []
+    apos_forms = set()
+    n = len(text)
+    for t, e in zip(toks, ends, strict=True):
+        if "'" in t or "\u2019" in t:
+            apos_forms.add(t.replace("\u2019", "'").lower())
+            forms.append(_no_apos(t))
+        else:
+            forms.append(t.lower())
+        # a word-final s' ("critics' views"); closing quotes look the same and count too
+        if e < n and text[e] in _APOS and t[-1] in "sS" and (e + 1 == n or not text[e + 1].isalnum()):
+            apos_forms.add(forms[-1] + "'")
+    n_curly = n_ascii = 0
+    if apos_forms:
+        for m in _INTERNAL_APOS.finditer(text):
+            if m.group() == "'":
+                n_ascii += 1
+            else:
+                n_curly += 1
+    return _Doc(text, starts, ends, toks, forms, set(forms), apos_forms, n_curly > n_ascii)
+
+
+def _followed_by_apos(doc: _Doc, i: int) -> bool:
+    e = doc.ends[i]
+    return e < len(doc.text) and doc.text[e] in _APOS
+
+
+def _preceded_by_apos(doc: _Doc, i: int) -> bool:
+    s = doc.starts[i]
+    return s > 0 and doc.text[s - 1] in _APOS and s > 1 and doc.text[s - 2].isalnum()
+
+
+# --------------------------------------------------------------------------------------------
+# closed classes and fixed patterns
+# --------------------------------------------------------------------------------------------
+def _is_plain_case(tok: str) -> bool:
+    """All lower case, or one capital followed by lower case ("dont", "Dont")."""
+    return tok.islower() or (tok[0].isupper() and (len(tok) == 1 or tok[1:].islower()))
+
+
+_NAME = re.compile(r"(?:O|D|d)[A-Z][a-z]{2,}")
+
+
+def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
+    """(offset in token, rule id, confidence) for a closed-class word, else None."""
+    tok = doc.toks[i]
+    low = doc.forms[i]
+    if low in _NEGATIONS and _is_plain_case(tok):
+        return len(tok) - 1, "apostrophe.negation", 0.99
+    if low in _CONTRACTIONS and _is_plain_case(tok):
+        return len(tok) - _CONTRACTIONS[low], "apostrophe.contraction", 0.98
+    if tok in _I_FORMS:
+        nxt, _ = doc.next_key(i)
+        if tok == "Im" or (tok == "Ive" and nxt not in ("<P>", "<E>")):
+            prev, pshape = doc.prev_key(i)
+            if tok == "Ive" and (pshape == "<C>" or prev in ("mr", "sir")):
+                return None  # Jony Ive
+            return 1, "apostrophe.contraction", 0.97
+        if nxt in _AUX_NEXT and (tok == "Ill" or not doc.initial(i) or nxt in ("be", "have")):
+            return 1, "apostrophe.contraction", 0.95
+        return None
+    if not _is_plain_case(tok):
+        if _NAME.fullmatch(tok):
+            return 1, "apostrophe.name", 0.95
+        return None
+    if low in ("cant", "wont"):
+        prev, _ = doc.prev_key(i)
+        nxt, _ = doc.next_key(i)
+        if prev in _NOUN_PREV or nxt in ("<P>", "<E>"):
+            return None
+        return 3, "apostrophe.negation", 0.95
+    if low in _AMBIGUOUS:
+        if not (tok.islower() or (low in ("well", "hell", "wed") and doc.initial(i))):
+            return None  # "Shell" is a company
+        prev, _ = doc.prev_key(i)
+        nxt, _ = doc.next_key(i)
+        if nxt in _AUX_NEXT and (prev in _CLAUSE_START or prev == "<P>"):
+            if low == "well" and prev == "<P>" and tok == "Well" and nxt in ("just", "still"):
+                return None
+            return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
+        return None
+    if low == "lets":
+        nxt, _ = doc.next_key(i)
+        prev, _ = doc.prev_key(i)
+        if nxt in _LETS_NEXT and (prev == "<P>" or prev in _CLAUSE_START):
+            return 3, "apostrophe.contraction", 0.93
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# learned models: features
+# --------------------------------------------------------------------------------------------
+Keys = dict[str, tuple[str, str]]
+
+
+def _suffix_key(key: tuple[str, str]) -> tuple[str, str]:
+    """The last three letters of a lower-case word ("-ion"), else its shape."""
+    word, shape = key
+    if shape == "<L>" and len(word) >= 5:
+        return "-" + word[-3:], shape
+    return shape, shape
+
+
+def _its_keys(doc: _Doc, i: int) -> Keys:
+    nxt = doc.next_key(i)
+    return {"next": nxt, "next2": doc.next2_key(i), "nsuf": _suffix_key(nxt)}
+
+
+def _noun(keys: Keys, slot: str) -> float:
+    key, shape = keys[slot]
+    if shape != "<L>":
+        return 0.0
+    return _stats().nouns.get(key, 0.0)
+
+
+def _its_static(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
+    return {"initial": 1.0 if doc.initial(i) else 0.0, "noun1": _noun(keys, "next"),
+            "noun2": _noun(keys, "next2")}
+
+
+def _s_keys(doc: _Doc, i: int) -> Keys:
+    nxt = doc.next_key(i)
+    low = doc.forms[i]
+    return {"next": nxt, "prev": doc.prev_key(i), "next2": doc.next2_key(i),
+            "nsuf": _suffix_key(nxt), "form": (low, "<L>")}
+
+
+def _s_static(doc: _Doc, i: int, plain_ctx: Mapping[str, int], keys: Keys
+              ) -> dict[str, float]:
+    """Table-free features of the stripped word ``doc.toks[i]`` ("Xs") for "X's" or "Xs'"."""
+    tok = doc.toks[i]
+    low = doc.forms[i]
+    base = tok[:-1]
+    z_poss, z_plain, z_base = _lexical(low)
+    initial = doc.initial(i)
+    lower = tok[0].islower()
+    acronym = len(base) >= 2 and base.isupper()
+    digit = base.isdigit()
+    cap = not lower and not acronym and not digit
+    own_plain = 0 if i + 1 < len(doc.toks) and doc.adjacent_after(i) else 1
+    others_plain = plain_ctx.get(low, 0) - own_plain
+    lex = z_poss - z_plain
+    return {
+        "lex": lex,
+        "lex_cap": lex if cap else 0.0,
+        "lex_acr": lex if acronym else 0.0,
+        "z_poss": z_poss,
+        "z_plain": z_plain,
+        "z_base": z_base,
+        "unknown": 1.0 if z_poss == 0.0 and z_plain == 0.0 else 0.0,
+        "cap_mid": 1.0 if cap and not initial else 0.0,
+        "cap_init": 1.0 if cap and initial else 0.0,
+        "acronym": 1.0 if acronym else 0.0,
+        "digit": 1.0 if digit else 0.0,
+        "doc_base": 1.0 if base.lower() in doc.forms_set else 0.0,
+        "doc_plain": math.log1p(max(others_plain, 0)),
+        "doc_apos": 1.0 if base.lower() + "'s" in doc.apos_forms else 0.0,
+        "doc_apos_pl": 1.0 if low + "'" in doc.apos_forms else 0.0,
+        "noun1": _noun(keys, "next"),
+        "noun2": _noun(keys, "next2"),
+    }
+
+
+def _s_candidate(doc: _Doc, i: int) -> bool:
+    tok = doc.toks[i]
+    if len(tok) < 3 or tok[-1] != "s" or tok[-2] in "sS'\u2019":
+        return False
+    if "'" in tok or "\u2019" in tok:
+        return False
+    if not (tok[:-1].isalpha() or tok[:-1].isdigit()):
+        return False
+    if tok[:-1].isdigit():
+        return False  # "1990s", "20s": numbers are left alone
+    return not (_followed_by_apos(doc, i) or _preceded_by_apos(doc, i))
+
+
+def _plain_contexts(doc: _Doc, cands: list[int]) -> dict[str, int]:
+    """How often each candidate form stands where no possessive can (before punctuation).
+
+    Counted over all words, with or without apostrophes, so insertions do not change it.
+    """
+    wanted = {doc.forms[i] for i in cands}
+    counts: dict[str, int] = {}
+    forms = doc.forms
+    last = len(forms) - 1
+    for i, f in enumerate(forms):
+        if f in wanted and (i == last or not doc.adjacent_after(i)):
+            counts[f] = counts.get(f, 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# the rule
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    pos: int
+    rule: str
+    confidence: float
+
+
+def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
+    """Insertions of the fixed rules and "its" (with their confidence, also those below the
+    threshold), and the indices of the words for the possessive models."""
+    stats = _stats()
+    out: list[_Proposal] = []
+    s_cands: list[int] = []
+    for i, tok in enumerate(doc.toks):
+        if "'" in tok or "\u2019" in tok:
+            continue
+        low = doc.forms[i]
+        if low == "its":
+            if tok in ("its", "Its") and not _followed_by_apos(doc, i):
+                keys = _its_keys(doc, i)
+                p = stats.its.prob(_its_static(doc, i, keys), keys)
+                out.append(_Proposal(doc.starts[i] + 2, "apostrophe.its", p))
+            continue
+        if _followed_by_apos(doc, i) or _preceded_by_apos(doc, i):
+            continue
+        c = _closed(doc, i)
+        if c is not None:
+            off, rule, conf = c
+            out.append(_Proposal(doc.starts[i] + off, rule, conf))
+            continue
+        if low in _RESERVED:
+            continue
+        if _s_candidate(doc, i):
+            s_cands.append(i)
+    return out, s_cands
+
+
+_RESERVED = _NEGATIONS | set(_CONTRACTIONS) | set(_AMBIGUOUS) | {"lets", "cant", "wont"}
+
+
+def _s_proposal(doc: _Doc, i: int, stats: _Stats, plain_ctx: Mapping[str, int]) -> _Proposal:
+    """The better of "X's" and "Xs'" for the stripped word "Xs"."""
+    keys = _s_keys(doc, i)
+    static = _s_static(doc, i, plain_ctx, keys)
+    p_poss = stats.possessive.prob(static, keys)
+    p_pl = stats.plural_possessive.prob(static, keys)
+    if p_pl > p_poss:
+        return _Proposal(doc.ends[i], "apostrophe.plural_possessive", p_pl)
+    return _Proposal(doc.ends[i] - 1, "apostrophe.possessive", p_poss)
+
+
+def _s_new_form(doc: _Doc, i: int, p: _Proposal) -> str:
+    """The apostrophe form proposal ``p`` writes for word i: "iran's" or "critics'"."""
+    low = doc.forms[i]
+    return low + "'" if p.rule == "apostrophe.plural_possessive" else low[:-1] + "'s"
+
+
+def _decide(doc: _Doc) -> list[_Proposal]:
+    """The insertions to make: every proposal at or above ``THRESHOLD``.
+
+    A form written with an apostrophe is evidence for the form's other stripped occurrences,
+    so the possessive models are asked again, with that evidence, until nothing changes; this
+    is what a second run would see, so the result is a fixed point.
+    """
+    stats = _stats()
+    props, s_cands = _propose(doc)
+    chosen = [p for p in props if p.confidence >= THRESHOLD]
+    if not s_cands:
+        return chosen
+    plain_ctx = _plain_contexts(doc, s_cands)
+    pending = s_cands
+    while pending:
+        added: set[str] = set()
+        rest: list[int] = []
+        for i in pending:
+            p = _s_proposal(doc, i, stats, plain_ctx)
+            if p.confidence >= THRESHOLD:
+                chosen.append(p)
+                added.add(_s_new_form(doc, i, p))
+            else:
+                rest.append(i)
+        added -= doc.apos_forms
+        if not added:
+            break
+        doc.apos_forms |= added
+        pending = [i for i in rest
+                   if doc.forms[i][:-1] + "'s" in added or doc.forms[i] + "'" in added]
+    return chosen
+
+
+def restore(text: str) -> Rewrite:
+    """Put back apostrophes a scraper dropped ("dont" -> "don't", "Irans" -> "Iran's").
+
+    Leaves words that are plausibly right as they stand alone: plurals and verbs ("years
+    later", "she says"), names ending in s, decades ("1990s"), "its own", and anything below
+    ``THRESHOLD``.
+
+    >>> restore("We dont know what the countrys leaders think, and its not clear.").text
+    "We don't know what the country's leaders think, and it's not clear."
+    >>> restore("The company said its profits rose in the 1990s.").edits
+    ()
+    """
+    if not isinstance(text, str):
+        raise TypeError("decode in newscorpus.ingest, not here")
+    if not text:
+        return Rewrite(text)
+    doc = _scan(text)
+    if not doc.toks:
+        return Rewrite(text)
+    chosen = _decide(doc)
+    if not chosen:
+        return Rewrite(text)
+    mark = "\u2019" if doc.curly else "'"
+    return rewrite(text, [Replacement(p.pos, p.pos, mark, p.rule, round(p.confidence, 4))
+                          for p in chosen])
+
+
+RULES = (restore,)
