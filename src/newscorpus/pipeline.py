@@ -20,7 +20,7 @@ from newscorpus.normalize import NORMALIZER_VERSION, invert, normalize
 from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features, write_dataset
 
-__all__ = ["DEFAULT_OUT", "build", "iter_documents"]
+__all__ = ["DEFAULT_OUT", "build", "iter_documents", "release"]
 
 DEFAULT_OUT = Path("build/dataset")
 DATASET_NAME = "newscorpus"
@@ -96,3 +96,42 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
 
     write_dataset(out, info, rows())
     return info
+
+
+def release(project: Project, version: str, *, allow_dirty: bool = False,
+            date: str | None = None) -> Path:
+    """Build, validate and publish ``releases/<version>/`` immutably; update CITATION.cff.
+
+    Refuses an existing or smaller version and (unless ``allow_dirty``) a working tree with
+    uncommitted changes. Everything is assembled in a hidden staging folder and renamed into
+    place last: a failure at any step leaves no release folder.
+    """
+    import shutil
+    import tempfile
+    from datetime import UTC, datetime
+
+    from newscorpus.model.errors import ReleaseError
+    from newscorpus.release import citation
+    from newscorpus.release.publish import check_version, finalize, git_state, write_atomic
+
+    releases = project.releases
+    check_version(releases, version)
+    commit, dirty = git_state(project.root)
+    if dirty and not allow_dirty:
+        raise ReleaseError("the working tree has uncommitted changes (or is not a git "
+                           "repository): commit first, or pass --allow-dirty to record it")
+    date = date or datetime.now(UTC).date().isoformat()
+    releases.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=releases, prefix=f".{version}.staging-"))
+    try:
+        folder = staging / version
+        info = build(project, folder, version=version)
+        finalize(folder, info, releases=releases, version=version, date=date,
+                 git_commit=commit, git_dirty=dirty)
+        target = releases / version
+        check_version(releases, version)  # nobody published it meanwhile
+        folder.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_atomic(project.root / "CITATION.cff", citation.render(version=version, date=date))
+    return target

@@ -6,6 +6,7 @@ Results go to stdout, progress and diagnostics to stderr.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from newscorpus import __version__
 from newscorpus.cli._errors import err_console, handle_errors
 from newscorpus.ingest import collect, write
 from newscorpus.ingest.files import decode
+from newscorpus.model.errors import NewscorpusError
 from newscorpus.normalize import FAMILIES, normalize
 from newscorpus.project import find_project
 
@@ -164,6 +166,46 @@ def build(
     target = out if out is not None else project.root / "build" / "dataset"
     for table, splits in info.counts.items():
         err_console.print(f"{table}: " + ", ".join(f"{s} {n:,}" for s, n in splits.items()))
+    print(target)
+
+
+@app.command()
+@handle_errors
+def release(
+    version: Annotated[str, typer.Argument(help="The new version, X.Y.Z (semver), greater "
+                                                "than every published one.",
+                                           show_default=False)],
+    allow_dirty: Annotated[bool, typer.Option(
+        "--allow-dirty", help="Release from a working tree with uncommitted changes "
+                              "(recorded in the manifest).")] = False,
+    date: Annotated[str | None, typer.Option(
+        help="Release date YYYY-MM-DD. [default: today, UTC]", show_default=False)] = None,
+) -> None:
+    """Build, validate and publish releases/X.Y.Z/ immutably, and update CITATION.cff.
+
+    The folder holds the dataset card, data/<table>/<split>-*.parquet, manifest.json
+    (checksums of every file), CITATION.cff, croissant.json and CHANGES.md (the diff with the
+    previous release). An existing or smaller version is refused; a failure leaves nothing.
+
+    Example: newscorpus release 0.2.0
+    """
+    from newscorpus.pipeline import release as run_release
+    from newscorpus.release.publish import parse_version
+
+    try:
+        parse_version(version)
+    except NewscorpusError as exc:
+        raise typer.BadParameter(str(exc), param_hint="VERSION") from None
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(date)
+        except ValueError:
+            raise typer.BadParameter(f"{date!r} is not a date YYYY-MM-DD",
+                                     param_hint="--date") from None
+    project = find_project()
+    with err_console.status(f"releasing {version}..."):
+        target = run_release(project, version, allow_dirty=allow_dirty, date=date)
+    err_console.print(f"published {project.rel(target)}; commit it with CITATION.cff")
     print(target)
 
 
