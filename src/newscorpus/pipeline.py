@@ -19,6 +19,7 @@ from newscorpus.model.splits import split_for
 from newscorpus.normalize import NORMALIZER_VERSION, invert, normalize
 from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features, write_dataset
+from newscorpus.release.agreement import pairwise_f1
 
 __all__ = ["DEFAULT_OUT", "build", "iter_documents", "release"]
 
@@ -70,12 +71,13 @@ def iter_documents(project: Project) -> Iterator[Document]:
         )
 
 
-def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-dev") -> BuildInfo:
+def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-dev",
+          date: str | None = None) -> BuildInfo:
     """Build the dataset folder (default ``build/dataset``); returns what it wrote."""
     out = out if out is not None else project.root / DEFAULT_OUT
     scheme = project.label_scheme()
     info = BuildInfo(name=DATASET_NAME, version=version, normalizer_version=NORMALIZER_VERSION,
-                     scheme=scheme, features=features(scheme))
+                     scheme=scheme, features=features(scheme), date=date)
     doc_validator = project.validator("document")
     src_path = project.rel(project.sources)
 
@@ -84,17 +86,21 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             row = doc.to_dict()
             for err in iter_errors(row, doc_validator, path=src_path, record_id=doc.id):
                 raise err
-            rules = {e.rule for e in doc.edits}
-            for e in doc.edits:
-                info.rule_edits[e.rule] += 1
-            for r in rules:
-                info.rule_docs[r] += 1
-            info.licenses[doc.source.license or "unknown"] += 1
-            info.publishers[doc.source.publisher or "unknown"] += 1
-            info.truncated += doc.truncated
             yield "documents", doc.split, row
 
-    write_dataset(out, info, rows())
+    def tallied(rows: Iterator[tuple[str, str, dict[str, Any]]]
+                ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        human: dict[str, list[dict[str, Any]]] = {"entities": [], "claims": []}
+        for table, split, row in rows:
+            info.tally(table, row)
+            if table in human and row.get("origin") == "human":
+                human[table].append({k: row[k] for k in ("doc_id", "annotator", "origin",
+                                                         "start", "end")}
+                                    | {"label": row.get("label", row.get("claim_type"))})
+            yield table, split, row
+        info.agreement = {t: pairwise_f1(r, "label") for t, r in human.items()}
+
+    write_dataset(out, info, tallied(rows()))
     return info
 
 
@@ -125,7 +131,7 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
     staging = Path(tempfile.mkdtemp(dir=releases, prefix=f".{version}.staging-"))
     try:
         folder = staging / version
-        info = build(project, folder, version=version)
+        info = build(project, folder, version=version, date=date)
         finalize(folder, info, releases=releases, version=version, date=date,
                  git_commit=commit, git_dirty=dirty)
         target = releases / version

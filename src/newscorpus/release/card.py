@@ -7,7 +7,7 @@ from the ``BuildInfo`` of the build that wrote the files next to it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,8 @@ import yaml
 from datasets import DatasetInfo, Features
 
 from newscorpus.model.labels import LabelScheme
+from newscorpus.release.agreement import Agreement
+from newscorpus.release.citation import cite_as
 from newscorpus.release.tables import DOCUMENT_FIELDS, TABLE_ORDER
 
 __all__ = ["BuildInfo", "render"]
@@ -38,6 +40,26 @@ class BuildInfo:
     licenses: Counter[str] = field(default_factory=Counter)  # license (or "unknown") -> docs
     publishers: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
+    date: str | None = None
+    label_counts: dict[str, Counter[str]] = field(default_factory=dict)  # table -> label -> n
+    annotators: Counter[str] = field(default_factory=Counter)  # annotator id -> spans
+    origins: Counter[str] = field(default_factory=Counter)  # origin -> spans
+    agreement: dict[str, Agreement | None] = field(default_factory=dict)  # table -> IAA
+
+    def tally(self, table: str, row: Mapping[str, Any]) -> None:
+        """Count one written row for the card (labels, annotators, origins, edits)."""
+        if table == "documents":
+            rules = [e["rule"] for e in row["edits"]]
+            self.rule_edits.update(rules)
+            self.rule_docs.update(set(rules))
+            self.licenses[row["source"]["license"] or "unknown"] += 1
+            self.publishers[row["source"]["publisher"] or "unknown"] += 1
+            self.truncated += bool(row["truncated"])
+            return
+        key = "label" if table == "entities" else "claim_type"
+        self.label_counts.setdefault(table, Counter())[str(row[key])] += 1
+        self.annotators[str(row["annotator"])] += 1
+        self.origins[str(row["origin"])] += 1
 
 
 def _front_matter(info: BuildInfo) -> dict[str, Any]:
@@ -79,6 +101,18 @@ def _table(rows: Sequence[Sequence[str]], head: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _agreement(info: BuildInfo) -> str:
+    lines = []
+    for table, ag in sorted(info.agreement.items()):
+        if ag is not None:
+            lines.append(f"- {table}: mean pairwise exact-match F1 {ag.mean_f1:.3f} over "
+                         f"{ag.pairs:,} annotator pair(s) in {ag.documents:,} document(s)")
+    if not lines:
+        return ("No document has two human annotators yet, so agreement cannot be measured: "
+                f"{MISSING}")
+    return "\n".join(lines)
+
+
 def render(info: BuildInfo) -> str:
     """The whole README.md: YAML front matter, then the card's sections."""
     fm = yaml.safe_dump(_front_matter(info), sort_keys=False, allow_unicode=True)
@@ -88,8 +122,12 @@ def render(info: BuildInfo) -> str:
     rule_rows = [(f"`{r}`", f"{info.rule_edits[r]:,}", f"{info.rule_docs[r]:,}")
                  for r in sorted(info.rule_edits)]
     lic_rows = [(lic, f"{n:,}") for lic, n in sorted(info.licenses.items())]
-    ent_rows = [(f"`{lb.name}`", lb.definition) for lb in info.scheme.entity_labels]
-    claim_rows = [(f"`{lb.name}`", lb.definition) for lb in info.scheme.claim_types]
+    ents = info.label_counts.get("entities", Counter())
+    claims = info.label_counts.get("claims", Counter())
+    ent_rows = [(f"`{lb.name}`", lb.definition, f"{ents[lb.name]:,}")
+                for lb in info.scheme.entity_labels]
+    claim_rows = [(f"`{lb.name}`", lb.definition, f"{claims[lb.name]:,}")
+                  for lb in info.scheme.claim_types]
     field_rows = [(f"`{k}`", v) for k, v in DOCUMENT_FIELDS.items()]
     configs = [t for t in TABLE_ORDER if info.counts.get(t)]
     parts = [
@@ -124,19 +162,46 @@ def render(info: BuildInfo) -> str:
         (_table(rule_rows, ("rule", "edits", "documents")) if rule_rows
          else "No rule changed any text.") + "\n",
         f"Documents marked truncated by the scraper: {info.truncated:,}.\n",
+        "## Annotation process\n",
+        "Annotators work in Label Studio on the normalised text, one task per document, following"
+        " the guidelines in the repository's `annotations/guidelines.md`. Pre-annotations"
+        " (attribution patterns for claims, a gazetteer and capitalisation heuristics for"
+        " entities) are shown as suggestions; a span enters the corpus only once an annotator"
+        " has kept it, and then its `origin` is `human`. Spans a model made and nobody reviewed"
+        " keep `origin` `model:<name>@<version>`.\n",
+        "### Who are the annotators?\n",
+        (_table([(f"`{a}`", f"{n:,}") for a, n in sorted(info.annotators.items())],
+                ("annotator", "spans")) if info.annotators else "No annotations yet.") + "\n",
+        "### Spans by origin\n",
+        (_table([(f"`{o}`", f"{n:,}") for o, n in sorted(info.origins.items())],
+                ("origin", "spans")) if info.origins else "No annotations yet.") + "\n",
+        "### Inter-annotator agreement\n",
+        _agreement(info) + "\n",
         "## Labels\n",
         "### Entity labels\n",
-        _table(ent_rows, ("label", "definition")) + "\n",
+        _table(ent_rows, ("label", "definition", "spans")) + "\n",
         "### Claim types\n",
-        _table(claim_rows, ("claim_type", "definition")) + "\n",
+        _table(claim_rows, ("claim_type", "definition", "claims")) + "\n",
         f"`checkworthy`: {info.scheme.checkworthy_definition}\n",
+        f"Speaker: {info.scheme.speaker_definition}\n",
+        f"Cue: {info.scheme.cue_definition}\n",
         "## Licensing Information\n",
         _table(lic_rows, ("license of the source", "documents")) + "\n",
         "`unknown` means the publisher's terms were not recorded: such text is included for"
         " research on the corpus tooling and must not be redistributed beyond it.\n",
         "## Bias, Risks, and Limitations\n",
-        f"{MISSING}\n",
+        "- The corpus is small and drawn from few outlets; label counts above show how thin"
+        " each class is. Do not train production models on it alone.\n"
+        "- Apostrophe restoration is precise before bold: it leaves a stripped apostrophe alone"
+        " when unsure, so some remain missing; every change is in `edits` with its rule and"
+        " confidence, and `corpus/raw/` keeps the text as received.\n"
+        "- Articles cut off by the scraper are kept and flagged `truncated`; claims near the"
+        " end of such articles may be incomplete.\n"
+        "- Entity and claim judgements (claim type, check-worthiness) are one annotator's"
+        " unless agreement figures are given above.\n"
+        f"- {MISSING} on the demographic and political balance of the sources.\n",
         "## Citation\n",
-        "See `CITATION.cff` in the repository.\n",
+        "```bibtex\n" + cite_as(info.version, info.date or "unreleased") + "\n```\n",
+        "The repository's `CITATION.cff` holds the same citation for the latest release.\n",
     ]
     return "\n".join(parts)
