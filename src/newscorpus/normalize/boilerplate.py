@@ -68,9 +68,9 @@ def find_embeds(text: str) -> tuple[Mark, ...]:
 def is_truncated(text: str) -> bool:
     r"""Whether the last paragraph stops mid-sentence (a scraper cut the article short).
 
-    It does when the paragraph ends in a lower-case word or a comma (after at least three
-    words), or in any word after eight or more; a short last line that ends in a capital or
-    a digit (a credit, dateline or heading) is not judged.
+    It does when the paragraph ends in a word that starts lower-case or in a comma (after at
+    least three words), or in any word after eight or more; a short last line that ends in a
+    capitalised word or a number (a credit, dateline or heading) is not judged.
 
     >>> is_truncated("It began.\n\nLamenting a dangerous escalation that threat")
     True
@@ -80,8 +80,9 @@ def is_truncated(text: str) -> bool:
     body = text.rstrip()
     if not body or body[-1] in _SENTENCE_END:
         return False
-    n_words = len(_WORD.findall(_PARA_BREAK.split(body)[-1]))
-    mid_sentence = body[-1].islower() or body[-1] in ",;"
+    words = _WORD.findall(_PARA_BREAK.split(body)[-1])
+    n_words = len(words)
+    mid_sentence = (bool(words) and words[-1][0].islower()) or body[-1] in ",;"
     return (mid_sentence and n_words >= 3) or n_words >= 8
 
 
