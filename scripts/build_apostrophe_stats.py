@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import math
 import pathlib
@@ -33,6 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -44,24 +46,35 @@ MIN_COUNT = 5
 S_TABLES = ["next", "prev", "next2", "nsuf", "form"]
 S_FEATURES = ["lex", "lex_cap", "lex_acr", "z_poss", "z_plain", "z_base", "unknown", "cap_mid",
               "cap_init", "acronym", "digit", "doc_base", "doc_plain", "doc_apos",
-              "doc_apos_pl", "noun1", "noun2", *S_TABLES]
-ITS_TABLES = ["next", "next2", "nsuf"]
-ITS_FEATURES = ["initial", "noun1", "noun2", *ITS_TABLES]
+              "doc_apos_pl", "noun1", "noun2", "doc_a", "doc_b", "ratio", "doc_apos_r",
+              "sing_det", *S_TABLES]
+ITS_TABLES = ["next", "next2", "nsuf", "prev"]
+ITS_FEATURES = ["initial", "noun1", "noun2", "pred1", "pred2", "doc_a", "doc_b", "ratio",
+                *ITS_TABLES]
+CLOSED_FEATURES = ["prior", "doc_a", "doc_b", "ratio"]
+# The signs the fixed point needs (see _Doc.doc_a): a feature fitted the other way is dropped.
+SIGNS = {"doc_a": -1, "doc_b": +1, "ratio": +1, "doc_apos_r": +1}
 # Words after these are nouns or adjectives; after those, verbs or adverbs.
-DETERMINERS = frozenset("the a an his her their our my your this these those every".split())
-PRONOUNS = frozenset("he she it they we i you who".split())
+DETERMINERS = frozenset(["the", "a", "an", "his", "her", "their", "our", "my", "your", "this",
+                         "these", "those", "every"])
+PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "you", "who", "will", "would", "can",
+                      "could", "should", "may", "might", "must", "to"])
+# What follows these is what follows "it's": adjectives, participles, "a", "not", ...
+COPULAS = frozenset(["is", "was", "isn't", "wasn't"])
 
 
-def noun_lexicon(docs: list[dict[str, Any]]) -> dict[str, float]:
-    """How noun-like each word is: log P(w | after a determiner) / P(w | after a pronoun)."""
+def noun_lexicon(docs: list[dict[str, Any]], after: frozenset[str] = PRONOUNS
+                 ) -> dict[str, float]:
+    """How noun-like each word is: log P(w | after a determiner) / P(w | after ``after``)
+    (pronouns and modals: verbs follow; copulas: what follows "is")."""
     det: collections.Counter[str] = collections.Counter()
     pro: collections.Counter[str] = collections.Counter()
     for d in docs:
         words = [w.lower() for w in ap._WORD.findall(d["text"])]
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             if a in DETERMINERS:
                 det[b] += 1
-            elif a in PRONOUNS:
+            elif a in after:
                 pro[b] += 1
     n_det, n_pro = sum(det.values()), sum(pro.values())
     out = {}
@@ -114,11 +127,14 @@ class Row:
 def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str, list[int]],
                                                    collections.Counter[str]]:
     """Rows per learned model, fold index per row, and closed-rule outcomes."""
-    rows: dict[str, list[Row]] = {"possessive": [], "plural_possessive": [], "its": []}
+    rows: dict[str, list[Row]] = {"possessive_lower": [], "possessive_upper": [],
+                                  "plural_possessive": [], "closed": [],
+                                  **{w: [] for w in ap._WORD_MODELS}}
     folds: dict[str, list[int]] = {k: [] for k in rows}
     closed: collections.Counter[str] = collections.Counter()
+    missed: collections.Counter[str] = collections.Counter()
     for n, d in enumerate(docs):
-        for rate in (1.0, 0.5):
+        for rate in (1.0, 0.5, 0.0):
             stripped, gold = strip(d["text"], rate, random.Random(f"{rate}:{d['id']}"))
             doc = ap._scan(stripped)
             if not doc.toks:
@@ -126,13 +142,15 @@ def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str,
             _, s_cands = ap._propose(doc)
             fold = n % 2
             for i, tok in enumerate(doc.toks):
-                if doc.forms[i] == "its" and tok in ("its", "Its"):
-                    if ap._followed_by_apos(doc, i):
+                low = doc.forms[i]
+                if low in ap._WORD_MODELS and "'" not in tok and "\u2019" not in tok:
+                    if ap._followed_by_apos(doc, i) or not tok[1:].islower():
                         continue
                     keys = ap._its_keys(doc, i)
-                    rows["its"].append(Row(ap._its_static(doc, i, keys), keys,
-                                           int(doc.starts[i] + 2 in gold)))
-                    folds["its"].append(fold)
+                    off = ap._WORD_MODELS[low][0]
+                    rows[low].append(Row(ap._its_static(doc, i, keys), keys,
+                                         int(doc.starts[i] + off in gold)))
+                    folds[low].append(fold)
                     continue
                 if "'" in tok or "\u2019" in tok:
                     continue
@@ -141,18 +159,35 @@ def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str,
                 c = ap._closed(doc, i)
                 if c is not None:
                     ok = doc.starts[i] + c[0] in gold
-                    closed[f"{c[1]}:{doc.forms[i]}:{'ok' if ok else 'WRONG'}"] += 1
+                    if rate == 1.0:
+                        closed[f"{c[1]}:{doc.forms[i]}:{'ok' if ok else 'WRONG'}"] += 1
+                    rows["closed"].append(Row(ap._closed_static(doc, c[2]), {}, int(ok)))
+                    folds["closed"].append(fold)
             if not s_cands:
                 continue
             plain_ctx = ap._plain_contexts(doc, s_cands)
             for i in s_cands:
                 keys = ap._s_keys(doc, i)
                 static = ap._s_static(doc, i, plain_ctx, keys)
-                for name, pos in (("possessive", doc.ends[i] - 1),
+                gated = ap._ends_phrase(doc, i) and not static["doc_apos"]
+                for name, pos in ((ap._possessive_model(doc.toks[i]), doc.ends[i] - 1),
                                   ("plural_possessive", doc.ends[i])):
+                    if gated and name != "plural_possessive":
+                        if pos in gold:
+                            missed[name] += 1  # left out by the punctuation gate
+                        continue
                     rows[name].append(Row(static, keys, int(pos in gold)))
                     folds[name].append(fold)
+    for name, n in missed.items():
+        closed[f"gate:{name}:WRONG"] = n
     return rows, folds, closed
+
+
+def common_form(form: str) -> bool:
+    """Is "Xs" or "X's" a common English word (Zipf >= 3 in wordfreq)? Only those get their
+    own entry in the word-form table: names of one outlet's news would not generalise."""
+    z_poss, z_plain, _ = ap._lexical(form)
+    return max(z_poss, z_plain) >= 3.0
 
 
 def build_table(rows: Iterable[Row], slot: str) -> dict[str, float]:
@@ -170,7 +205,8 @@ def build_table(rows: Iterable[Row], slot: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for key in set(pos) | set(neg):
         shape = shape_of[key]
-        if key == shape or pos[key] + neg[key] < MIN_COUNT:
+        if key == shape or pos[key] + neg[key] < MIN_COUNT or (
+                slot == "form" and not common_form(key)):
             pooled_pos[shape] += pos[key]
             pooled_neg[shape] += neg[key]
         else:
@@ -186,7 +222,7 @@ def llr(p: int, n: int, n_pos: int, n_neg: int, a: float = 0.5) -> float:
 
 
 def matrix(rows: list[Row], names: list[str], tables: dict[str, dict[str, float]]
-           ) -> np.ndarray:
+           ) -> NDArray[np.float64]:
     x = np.zeros((len(rows), len(names) + 1))
     x[:, 0] = 1.0
     for k, r in enumerate(rows):
@@ -200,7 +236,7 @@ def matrix(rows: list[Row], names: list[str], tables: dict[str, dict[str, float]
     return x
 
 
-def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+def fit_lr(x: NDArray[np.float64], y: NDArray[np.float64], l2: float = 1.0) -> NDArray[np.float64]:
     """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
     w = np.zeros(x.shape[1])
     reg = np.full(x.shape[1], l2)
@@ -229,6 +265,12 @@ def learn(rows: list[Row], folds: list[int], names: list[str], slots: list[str],
         idx = np.where(fold == k)[0]
         x[idx] = matrix([rows[i] for i in idx], names, tables)
     w = fit_lr(x, y)
+    for _ in range(len(names)):
+        bad = [j for j, n in enumerate(names, start=1) if n in SIGNS and w[j] * SIGNS[n] < 0]
+        if not bad:
+            break
+        x[:, bad] = 0.0
+        w = fit_lr(x, y)
     if report:
         # out-of-fold weights as well, for an honest precision/recall curve
         p = np.zeros(len(rows))
@@ -245,12 +287,29 @@ def learn(rows: list[Row], folds: list[int], names: list[str], slots: list[str],
                   f"R={tp / max(y.sum(), 1):.4f}")
         for name, v in zip(["bias", *names], w, strict=True):
             print(f"   {name:12s} {v:+.3f}")
+        OOF.append((p, y))
     final_tables = {s: build_table(rows, s) for s in slots}
     return {
         "weights": {n: round(float(v), 4) for n, v in zip(["bias", *names], w, strict=True)},
         "tables": {s: {k: round(v, 3) for k, v in sorted(t.items())}
                    for s, t in final_tables.items()},
     }
+
+
+OOF: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+
+
+def report_overall() -> None:
+    """Precision/recall of all learned decisions together, out of fold, per threshold."""
+    p = np.concatenate([a for a, _ in OOF])
+    y = np.concatenate([b for _, b in OOF])
+    print(f"== all learned models together (out of fold; {int(y.sum())} positive)")
+    for t in (0.7, 0.8, 0.85, 0.9, 0.93, 0.95):
+        sel = p >= t
+        tp = int((y[sel] == 1).sum())
+        fp = int(sel.sum()) - tp
+        print(f"   t={t:.2f} TP={tp:5d} FP={fp:4d} P={tp / max(tp + fp, 1):.4f} "
+              f"R={tp / max(y.sum(), 1):.4f}")
 
 
 def main(argv: list[str]) -> int:
@@ -264,7 +323,8 @@ def main(argv: list[str]) -> int:
     with open(a.data, encoding="utf-8") as fh:
         docs = [json.loads(line) for line in fh if line.strip()]
     nouns = noun_lexicon(docs)
-    ap._STATS = ap._Stats(nouns=nouns)  # scan with no learned models
+    preds = {w: -v for w, v in noun_lexicon(docs, COPULAS).items()}
+    ap._STATS = ap._Stats(nouns=nouns, preds=preds)  # scan with no learned models
     rows, folds, closed = collect(docs)
     if a.report:
         print("== closed-class rules (form: ok/WRONG)")
@@ -274,17 +334,26 @@ def main(argv: list[str]) -> int:
             agg[f"{rule}:{form}"][0 if res == "ok" else 1] += v
         for k, (ok, bad) in sorted(agg.items(), key=lambda t: -t[1][1]):
             print(f"   {k:40s} {ok:5d} {bad:4d}")
+    if a.report:
+        learn(rows["plural_possessive"], folds["plural_possessive"], S_FEATURES, S_TABLES,
+              a.report, "plural_possessive")
+        OOF.pop()  # reported, not used
     out = {
         "about": "Learned by scripts/build_apostrophe_stats.py: logistic weights and "
                  "log-likelihood tables of single words; no text.",
-        "possessive": learn(rows["possessive"], folds["possessive"], S_FEATURES,
-                            S_TABLES, a.report, "possessive"),
-        "plural_possessive": learn(rows["plural_possessive"], folds["plural_possessive"],
-                                   S_FEATURES, S_TABLES, a.report, "plural_possessive"),
+        **{name: learn(rows[name], folds[name], S_FEATURES, S_TABLES, a.report, name)
+           for name in ("possessive_lower", "possessive_upper")},
+        # too weak to use (see --report); "Xs'" is left to the document-evidence rule
+        "plural_possessive": {"weights": {}, "tables": {}},
         "nouns": nouns,
-        "its": learn(rows["its"], folds["its"], ITS_FEATURES, ITS_TABLES, a.report,
-                     "its"),
+        "preds": preds,
+        "closed": learn(rows["closed"], folds["closed"], CLOSED_FEATURES, [], a.report,
+                        "closed"),
+        **{w: learn(rows[w], folds[w], ITS_FEATURES, ITS_TABLES, a.report, w)
+           for w in ap._WORD_MODELS},
     }
+    if a.report:
+        report_overall()
     pathlib.Path(a.out).write_text(json.dumps(out, indent=0, sort_keys=True) + "\n",
                                    encoding="utf-8")
     print(f"wrote {a.out}")

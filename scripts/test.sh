@@ -18,4 +18,12 @@ fi
 
 export HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
 
-exec .venv/bin/python -m pytest "$@"
+# The data gate: the shipped corpus (and its annotations) must pass the JSON Schemas and the
+# GX suites before any test runs, so a bad annotation can never land (report: build/dataset/quality/).
+.venv/bin/newscorpus validate
+
+# The real Label Studio for the tests marked `labelstudio`, in its own venv (it pins pyarrow<25):
+# a fresh data dir, 127.0.0.1 on a free port, a random token handed to pytest only through
+# LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, stopped when pytest ends (also when tests fail).
+.venv/bin/python scripts/labelstudio.py install --python "$PYTHON"
+exec .venv/bin/python scripts/labelstudio.py run -- .venv/bin/python -m pytest "$@"

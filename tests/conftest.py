@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +47,45 @@ def seeded_dir(project_dir: Path) -> Path:
 @pytest.fixture
 def seed_bytes() -> bytes:
     return (REPO / "corpus" / "raw" / "19efab646f741469.txt").read_bytes()
+
+
+# --------------------------------------------------------------------------- Label Studio
+
+
+def _server_script():  # type: ignore[no-untyped-def]
+    """``scripts/labelstudio.py`` as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_ls_script", REPO / "scripts" / "labelstudio.py")
+    assert spec is not None and spec.loader is not None
+    mod = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
+    if spec.name not in sys.modules:
+        sys.modules[spec.name] = mod  # dataclasses look their module up there
+        spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def labelstudio() -> Iterator[tuple[str, str]]:
+    """``(url, token)`` of the real Label Studio server of this test run.
+
+    ``scripts/test.sh`` starts one (fresh data dir, free port, random token) and exports
+    ``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``; when pytest runs on its own, this fixture
+    starts one the same way and stops it at the end of the session. Each test works in its
+    own project, so tests do not see each other's tasks.
+    """
+    url, key = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
+    if url and key:
+        yield url, key
+        return
+    with _server_script().test_server() as (url, key):
+        yield url, key
+
+
+@pytest.fixture
+def ls_env(labelstudio: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The server's URL and token in this test's environment (what the CLI reads)."""
+    url, key = labelstudio
+    monkeypatch.setenv("LABEL_STUDIO_URL", url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", key)
+    return url, key

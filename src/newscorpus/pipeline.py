@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from newscorpus.annotate import load_annotations
 from newscorpus.ingest import decode, load_sources
 from newscorpus.model.errors import RecordError
 from newscorpus.model.records import Document, Source
@@ -20,6 +21,7 @@ from newscorpus.normalize import NORMALIZER_VERSION, invert, normalize
 from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features, write_dataset
 from newscorpus.release.agreement import pairwise_f1
+from newscorpus.validate import validate_folder
 
 __all__ = ["DEFAULT_OUT", "build", "iter_documents", "release"]
 
@@ -87,6 +89,9 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             for err in iter_errors(row, doc_validator, path=src_path, record_id=doc.id):
                 raise err
             yield "documents", doc.split, row
+            entities, claims = load_annotations(project, [doc], scheme=scheme)
+            yield from (("entities", doc.split, e.to_dict()) for e in entities)
+            yield from (("claims", doc.split, c.to_dict()) for c in claims)
 
     def tallied(rows: Iterator[tuple[str, str, dict[str, Any]]]
                 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -100,7 +105,9 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             yield table, split, row
         info.agreement = {t: pairwise_f1(r, "label") for t, r in human.items()}
 
-    write_dataset(out, info, tallied(rows()))
+    # The gate: a folder whose data fails JSON Schema or the GX suites is never published.
+    write_dataset(out, info, tallied(rows()), before_publish=lambda tmp: validate_folder(
+        tmp, project, origin=project.rel(out)).raise_for_failures())
     return info
 
 

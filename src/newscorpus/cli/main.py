@@ -18,6 +18,8 @@ from rich.logging import RichHandler
 
 from newscorpus import __version__
 from newscorpus.cli._errors import err_console, handle_errors
+from newscorpus.cli.annotate import annotate_app
+from newscorpus.cli.validate import validate_cmd
 from newscorpus.ingest import collect, write
 from newscorpus.ingest.files import decode
 from newscorpus.model.errors import NewscorpusError
@@ -207,6 +209,10 @@ def release(
         target = run_release(project, version, allow_dirty=allow_dirty, date=date)
     err_console.print(f"published {project.rel(target)}; commit it with CITATION.cff")
     print(target)
+
+
+app.command("validate")(validate_cmd)
+app.add_typer(annotate_app)
 
 
 def main() -> None:

@@ -1,0 +1,348 @@
+"""Push documents to Label Studio, pull annotations back, load pulled annotations offline.
+
+The committed files under ``annotations/labelstudio/`` are the source of truth (DESIGN.md);
+the server is where annotators work. ``push`` is idempotent (Label Studio happily imports the
+same task twice, so existing ``data.doc_id``s are listed first); ``pull`` checks every task
+before it writes any file, and writes a file only when its content changed, so pulling twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newscorpus.annotate.config import label_config
+from newscorpus.annotate.convert import (
+    file_records,
+    pulled_file,
+    reanchor_result,
+    result_from_records,
+    task_data,
+    text_sha256,
+)
+from newscorpus.annotate.prelabel import MODEL_VERSION, gazetteer, prelabel
+from newscorpus.model.errors import LabelStudioError, RecordError
+from newscorpus.model.labels import LabelScheme
+from newscorpus.model.records import Claim, Document, Entity
+from newscorpus.project import Project
+
+if TYPE_CHECKING:  # the SDK takes ~1 s to import: `newscorpus build` never needs it
+    from newscorpus.annotate.labelstudio import Client, RemoteTask
+
+__all__ = [
+    "PullReport",
+    "PushReport",
+    "Settings",
+    "load_annotations",
+    "pull",
+    "push",
+    "resolve_project",
+]
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "labelstudio.json"
+PULL_DIR = "labelstudio"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """``annotations/labelstudio.json``: committed, no secrets (URL and token are env only)."""
+
+    project_title: str = "newscorpus"
+    annotators: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, project: Project) -> Settings:
+        path = project.annotations / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            return cls(str(d.get("project_title") or "newscorpus"),
+                       {str(k): str(v) for k, v in (d.get("annotators") or {}).items()})
+        except (OSError, ValueError, AttributeError) as exc:
+            raise RecordError(f"unreadable: {exc}", path=project.rel(path)) from exc
+
+
+def pull_dir(project: Project) -> Path:
+    return project.annotations / PULL_DIR
+
+
+def resolve_project(client: Client, scheme: LabelScheme, *, project_id: int | None,
+                    title: str, create: bool) -> int:
+    """The project to use: ``project_id`` if given (it must exist), else the one titled
+    ``title`` (created with the generated config when ``create``)."""
+    if project_id is not None:
+        if not client.project_exists(project_id):
+            raise LabelStudioError(f"Label Studio at {client.url} has no project {project_id}",
+                                   url=client.url, status=404)
+        return project_id
+    found = client.project_by_title(title)
+    if found is not None:
+        return found
+    if not create:
+        raise LabelStudioError(f"Label Studio at {client.url} has no project titled "
+                               f"{title!r}: push first, or pass --project-id", url=client.url,
+                               status=404)
+    log.info("creating project %r", title)
+    return client.create_project(title, label_config(scheme))
+
+
+# --------------------------------------------------------------------------- push
+
+
+@dataclass
+class PushReport:
+    """What a push did; ``flagged`` lists regions a text change left uncertain."""
+
+    project_id: int = 0
+    created: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    reanchored: int = 0
+    predictions: int = 0
+    flagged: list[str] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+
+def _prediction(doc: Document, gaz: Mapping[str, str]) -> dict[str, Any] | None:
+    ents, claims = prelabel(doc, gaz)
+    if not ents and not claims:
+        return None
+    return {"model_version": MODEL_VERSION, "score": 0.5,
+            "result": result_from_records(ents, claims)}
+
+
+def push(project: Project, client: Client, *, project_id: int | None = None,
+         title: str | None = None, prelabels: bool = True,
+         documents: Iterable[Document] | None = None) -> PushReport:
+    """Send every document (one task each) with pre-annotations; idempotent.
+
+    A document whose text changed (new normaliser) gets its task updated; its annotations
+    and drafts are re-anchored to the new text, its predictions replaced. Regions whose
+    boundary fell inside changed text are listed in ``flagged``, never dropped.
+    """
+    from newscorpus.pipeline import iter_documents  # cli -> annotate -> pipeline, one way
+
+    settings = Settings.load(project)
+    scheme = project.label_scheme()
+    rep = PushReport()
+    rep.project_id = pid = resolve_project(client, scheme, project_id=project_id,
+                                           title=title or settings.project_title, create=True)
+    if client.label_config(pid).strip() != label_config(scheme).strip():
+        log.warning("project %d's labeling config is not the one generated from the label "
+                    "scheme: annotators may see labels the pull will refuse (paste the output "
+                    "of `newscorpus annotate config` into its settings)", pid)
+    by_doc: dict[str, RemoteTask] = {}
+    for t in sorted(client.tasks(pid), key=lambda t: t.id):
+        if t.doc_id is None:
+            continue
+        if t.doc_id in by_doc:
+            rep.duplicates.append(t.id)
+            log.warning("task %d duplicates task %d (document %s): not touched", t.id,
+                        by_doc[t.doc_id].id, t.doc_id)
+            continue
+        by_doc[t.doc_id] = t
+    docs = list(documents) if documents is not None else list(iter_documents(project))
+    gaz: dict[str, str] = {}
+    if prelabels:
+        ents, _ = load_annotations(project, docs, scheme=scheme)
+        gaz = gazetteer(ents)
+    new: list[dict[str, Any]] = []
+    for doc in docs:
+        remote = by_doc.get(doc.id)
+        if remote is None:
+            task: dict[str, Any] = {"data": task_data(doc)}
+            pred = _prediction(doc, gaz) if prelabels else None
+            if pred is not None:
+                task["predictions"] = [pred]
+                rep.predictions += 1
+            new.append(task)
+        elif remote.text_sha256 == text_sha256(doc.text) and remote.text == doc.text:
+            rep.unchanged += 1
+        else:
+            _update(client, remote, doc, gaz if prelabels else None, rep)
+    client.import_tasks(pid, new)
+    rep.created = len(new)
+    return rep
+
+
+def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str, str] | None,
+            rep: PushReport) -> None:
+    old = remote.text or ""
+    client.update_task_data(remote.id, task_data(doc))
+    rep.updated += 1
+    for a in client.annotations(remote.id):
+        result, flagged = reanchor_result(a.get("result") or [], old, doc.text)
+        client.update_annotation(int(a["id"]), result)
+        rep.reanchored += 1
+        rep.flagged += [f"task {remote.id} annotation {a['id']} region {r}" for r in flagged]
+    for p in client.predictions(remote.id):
+        if gaz is None:  # keep the model's work, moved to the new text
+            result, _ = reanchor_result(p.get("result") or [], old, doc.text)
+            client.delete_prediction(int(p["id"]))
+            client.create_prediction(remote.id, result, model_version=str(p.get("model_version")),
+                                     score=float(p.get("score") or 0.0))
+        else:
+            client.delete_prediction(int(p["id"]))
+    if gaz is not None and (pred := _prediction(doc, gaz)) is not None:
+        client.create_prediction(remote.id, pred["result"], model_version=MODEL_VERSION,
+                                 score=float(pred["score"]))
+        rep.predictions += 1
+
+
+# --------------------------------------------------------------------------- pull
+
+
+@dataclass
+class PullReport:
+    """What a pull found and wrote."""
+
+    project_id: int = 0
+    tasks: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    annotations: Counter[str] = field(default_factory=Counter)
+    drafts: int = 0
+    entities: int = 0
+    claims: int = 0
+    not_in_project: list[str] = field(default_factory=list)
+
+
+def _dumps(content: Mapping[str, Any]) -> str:
+    """Stable, diff-friendly JSON: sorted keys, and one line per region, so a diff shows
+    exactly which regions an annotator added, moved or removed.
+
+    >>> print(_dumps({"b": [{"result": [{"id": "e1", "x": 1}, {"id": "e2"}]}], "a": 1}), end="")
+    {
+      "a": 1,
+      "b": [
+        {
+          "result": [
+            {"id": "e1", "x": 1},
+            {"id": "e2"}
+          ]
+        }
+      ]
+    }
+    """
+    def dump(v: Any, ind: int, key: str | None = None) -> str:
+        pad, inner = "  " * ind, "  " * (ind + 1)
+        if key == "result" and isinstance(v, list) and v:
+            rows = [inner + json.dumps(r, ensure_ascii=False, sort_keys=True) for r in v]
+            return "[\n" + ",\n".join(rows) + f"\n{pad}]"
+        if isinstance(v, dict) and v:
+            rows = [f"{inner}{json.dumps(k)}: {dump(v[k], ind + 1, k)}" for k in sorted(v)]
+            return "{\n" + ",\n".join(rows) + f"\n{pad}}}"
+        if isinstance(v, list) and v:
+            return "[\n" + ",\n".join(inner + dump(x, ind + 1) for x in v) + f"\n{pad}]"
+        return json.dumps(v, ensure_ascii=False)
+
+    return dump(content, 0) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a committed file is 0644
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def pull(project: Project, client: Client, *, project_id: int | None = None,
+         title: str | None = None, documents: Iterable[Document] | None = None) -> PullReport:
+    """Export the project, check every task, then write one file per annotated document.
+
+    Nothing is written unless every task passed its checks. A file is rewritten only when
+    its content changed; a task whose annotations were all deleted gets its file emptied,
+    never removed, so the history stays in git.
+    """
+    from newscorpus.pipeline import iter_documents
+
+    settings = Settings.load(project)
+    scheme = project.label_scheme()
+    rep = PullReport()
+    rep.project_id = pid = resolve_project(client, scheme, project_id=project_id,
+                                           title=title or settings.project_title, create=False)
+    where = f"{client.url} project {pid}"
+    tasks = client.export(pid)
+    docs = {d.id: d for d in (documents if documents is not None else iter_documents(project))}
+    out = pull_dir(project)
+    seen: dict[str, int] = {}
+    contents: dict[str, str] = {}
+    for task in sorted(tasks, key=lambda t: int(t.get("id") or 0)):
+        tid = task.get("id")
+        doc_id = (task.get("data") or {}).get("doc_id")
+        if not isinstance(doc_id, str) or doc_id not in docs:
+            raise RecordError(f"data.doc_id {doc_id!r} is not a document of the corpus",
+                              path=where, record=f"task {tid}", field="data.doc_id")
+        if doc_id in seen:
+            raise RecordError(f"document {doc_id} has two tasks ({seen[doc_id]} and {tid}): "
+                              "delete the duplicate in Label Studio", path=where,
+                              record=f"task {tid}", field="data.doc_id")
+        seen[doc_id] = int(tid or 0)
+        got = pulled_file(task, docs[doc_id], scheme, names=settings.annotators, where=where)
+        rep.tasks += 1
+        anns = got.content["annotations"]
+        rep.annotations.update(a["status"] for a in anns)
+        rep.drafts += sum(got.content["drafts_not_pulled"].values())
+        rep.entities += len(got.entities)
+        rep.claims += len(got.claims)
+        if anns or got.content["drafts_not_pulled"] or (out / f"{doc_id}.json").exists():
+            contents[doc_id] = _dumps(got.content)
+    out.mkdir(parents=True, exist_ok=True)
+    for doc_id in sorted(contents):
+        path = out / f"{doc_id}.json"
+        if path.exists() and path.read_text(encoding="utf-8") == contents[doc_id]:
+            rep.unchanged += 1
+            continue
+        _write_atomic(path, contents[doc_id])
+        rep.written.append(project.rel(path))
+    rep.not_in_project = sorted(p.stem for p in out.glob("*.json") if p.stem not in seen)
+    return rep
+
+
+# --------------------------------------------------------------------------- offline
+
+
+def load_annotations(project: Project, documents: Iterable[Document], *,
+                     scheme: LabelScheme | None = None, predictions: bool = False,
+                     ) -> tuple[list[Entity], list[Claim]]:
+    """Entity and claim records of the committed annotations of ``documents``; no server.
+
+    Submitted human annotations only (``predictions=True`` adds the stored pre-annotations,
+    origin ``model:<name>@<version>``). Spans are re-anchored when a document's normalised
+    text changed since the pull; every span is checked against the current text.
+    """
+    scheme = scheme or project.label_scheme()
+    folder = pull_dir(project)
+    entities: list[Entity] = []
+    claims: list[Claim] = []
+    for doc in documents:
+        path = folder / f"{doc.id}.json"
+        if not path.is_file():
+            continue
+        where = project.rel(path)
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RecordError(f"unreadable: {exc}", path=where) from exc
+        ents, cls = file_records(content, doc, scheme, where=where, predictions=predictions)
+        entities += ents
+        claims += cls
+    return entities, claims

@@ -1,0 +1,73 @@
+"""``newscorpus validate [RELEASE_DIR] [--json]``: the data-quality gate of CI and releases.
+
+One pass/fail line per rule goes to stderr as a table; stdout carries only the ``--json``
+summary, so ``newscorpus validate --json > report.json`` stays clean. Exit 1 names the
+table, the rule and the first failing record ids; exit 2 is a missing folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from newscorpus.cli._errors import err_console, handle_errors
+from newscorpus.project import find_project
+from newscorpus.validate.report import SHOWN_IDS, ValidationReport
+
+__all__ = ["render_table", "validate_cmd"]
+
+
+def render_table(report: ValidationReport, *, width: int = 80) -> Table:
+    """One line per check: status, check id, rows, failing rows, first ids (and the rule
+    when the terminal is wide enough; failures name their rule below the table anyway)."""
+    table = Table(title=f"newscorpus validate: {report.origin}", title_justify="left")
+    table.add_column("", width=4)
+    table.add_column("check", no_wrap=True, min_width=30)
+    table.add_column("rows", justify="right", width=9)
+    table.add_column("failing", justify="right", width=7)
+    table.add_column("first ids", overflow="ellipsis", no_wrap=True, max_width=24)
+    wide = width >= 150
+    if wide:
+        table.add_column("rule", overflow="ellipsis", no_wrap=True, max_width=width - 110)
+    for c in report.checks:
+        status = "[green]pass[/]" if c.success else "[bold red]FAIL[/]"
+        cells = [status, c.check, f"{c.evaluated:,}", f"{c.unexpected:,}" if not c.success else "",
+                 escape(", ".join(c.ids[:SHOWN_IDS]))]
+        table.add_row(*cells, *([escape(c.rule)] if wide else []))
+    return table
+
+
+@handle_errors
+def validate_cmd(
+    release_dir: Annotated[Path | None, typer.Argument(
+        help="A built dataset folder (README.md + data/); default: the project's corpus.",
+        exists=True, file_okay=False, dir_okay=True, show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the JSON summary (every check) on stdout.")] = False,
+) -> None:
+    """JSON Schema + Great Expectations over the corpus (or a built dataset folder).
+
+    Writes the Data Docs HTML report next to the data: build/dataset/quality/ for the
+    corpus, RELEASE_DIR/quality/ for a folder. Exit 1 when any check fails.
+
+    Example: newscorpus validate build/dataset --json > report.json
+    """
+    from newscorpus.validate import validate_corpus, validate_folder
+
+    project = find_project()
+    with err_console.status("validating..."):
+        if release_dir is not None:
+            report = validate_folder(release_dir, project)
+        else:
+            report = validate_corpus(project)
+    err_console.print(render_table(report, width=err_console.width))
+    if report.docs_index is not None:
+        err_console.print(f"Data Docs: {escape(str(report.docs_index))}")
+    if as_json:
+        print(report.to_json())
+    report.raise_for_failures()
+    err_console.print(f"[green]ok[/]: {len(report.checks)} checks passed")

@@ -1,0 +1,29 @@
+"""Validation: JSON Schema checks of every record, then the Great Expectations suites.
+
+``validate_tables`` checks pandas tables, ``validate_folder`` a built dataset folder (the
+build runs it before publishing), ``validate_corpus`` the project's corpus. Each returns a
+``ValidationReport`` with one ``CheckResult`` per rule; nothing here prints or exits.
+"""
+
+from newscorpus.validate.expectations import build_suites, load_suites, write_suites
+from newscorpus.validate.report import CheckResult, ValidationReport
+from newscorpus.validate.run import (
+    DOCS_FOLDER,
+    validate_corpus,
+    validate_folder,
+    validate_tables,
+)
+from newscorpus.validate.tables import REQUIRED_COLUMNS
+
+__all__ = [
+    "DOCS_FOLDER",
+    "REQUIRED_COLUMNS",
+    "CheckResult",
+    "ValidationReport",
+    "build_suites",
+    "load_suites",
+    "validate_corpus",
+    "validate_folder",
+    "validate_tables",
+    "write_suites",
+]

@@ -1,0 +1,116 @@
+"""What a validation found: one ``CheckResult`` per rule, gathered in a ``ValidationReport``.
+
+Why plain records rather than GX result objects: the CLI, the build hook and the JSON
+summary all need the same few facts (table, rule, pass/fail, how many rows, which ids), and
+they must not depend on how Great Expectations shapes its results from one version to the
+next. The report is also what ``--json`` prints, so its dict form is a stable contract.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscorpus.model.errors import ExpectationError
+
+__all__ = ["CheckResult", "ValidationReport"]
+
+#: How many record ids a failure message names.
+SHOWN_IDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One rule over one table: passed or failed, with the first failing record ids.
+
+    ``kind`` is ``schema`` (JSON Schema of every record), ``expectation`` (a GX
+    expectation) or ``contract`` (files agree with the label scheme: columns, ClassLabels).
+    """
+
+    table: str
+    check: str  # stable id, "entities.label_in_scheme"
+    rule: str  # for humans, "label is in the label scheme"
+    kind: str
+    success: bool
+    evaluated: int = 0  # rows looked at
+    unexpected: int = 0  # rows that broke the rule
+    ids: tuple[str, ...] = ()  # first failing record ids
+    values: tuple[str, ...] = ()  # first offending values, when they say something
+    details: tuple[str, ...] = ()  # e.g. schema messages naming record and field
+
+    def message(self) -> str:
+        """``entities [entities.label_in_scheme]: label is in the label scheme: 1 of 3 ...``.
+
+        >>> CheckResult("entities", "entities.id_unique", "id is unique", "expectation",
+        ...             False, 4, 2, ("e1", "e1")).message()
+        'entities [entities.id_unique]: id is unique: 2 of 4 row(s) fail; ids: e1, e1'
+        """
+        head = f"{self.table} [{self.check}]: {self.rule}"
+        if self.success:
+            return f"{head}: ok ({self.evaluated:,} row(s))"
+        msg = f"{head}: {self.unexpected:,} of {self.evaluated:,} row(s) fail"
+        if self.ids:
+            msg += "; ids: " + ", ".join(self.ids[:SHOWN_IDS])
+        if self.values:
+            msg += "; values: " + ", ".join(self.values[:SHOWN_IDS])
+        if self.details:
+            msg += "; " + "; ".join(self.details[:SHOWN_IDS])
+        return msg
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "check": self.check,
+            "rule": self.rule,
+            "kind": self.kind,
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "unexpected": self.unexpected,
+            "ids": list(self.ids),
+            "values": list(self.values),
+            "details": list(self.details),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Every check of one validation run, in a fixed order (table, then rule id)."""
+
+    origin: str  # "corpus" or the dataset folder validated
+    checks: tuple[CheckResult, ...]
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows validated
+    docs_index: Path | None = None  # Data Docs index.html, when written
+
+    @property
+    def success(self) -> bool:
+        return all(c.success for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if not c.success)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` summary: no timestamps or paths that change between runs but one."""
+        return {
+            "origin": self.origin,
+            "success": self.success,
+            "rows": dict(self.rows),
+            "checks": len(self.checks),
+            "failed": len(self.failures),
+            "data_docs": str(self.docs_index) if self.docs_index else None,
+            "results": [c.to_dict() for c in self.checks],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def raise_for_failures(self) -> None:
+        """Raise ``ExpectationError`` listing every failed rule (the build hook uses this)."""
+        if self.success:
+            return
+        lines = [c.message() for c in self.failures]
+        raise ExpectationError(
+            f"{self.origin}: {len(lines)} of {len(self.checks)} check(s) failed:\n  "
+            + "\n  ".join(lines), failures=lines)

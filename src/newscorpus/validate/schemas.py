@@ -1,0 +1,206 @@
+"""JSON Schema checks of every record of the corpus tables, and the schemas' generated enums.
+
+Why a schema stage before Great Expectations: a record that is not even well-formed (a
+missing field, a string where an integer belongs, an unknown label) should be named with
+its file, record id and field, the way ``newscorpus ingest`` names bad input. The GX suite
+then checks what a schema cannot see: uniqueness, offsets against the document, references
+between tables.
+
+The label enums of ``entity.schema.json`` and ``claim.schema.json`` are generated from the
+label scheme (``fill_enums``), so ``schemas/label_scheme.json`` stays the one source of truth.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+
+from newscorpus.model.errors import SchemaError
+from newscorpus.model.labels import LabelScheme
+from newscorpus.model.schema import iter_errors
+from newscorpus.validate.report import CheckResult
+
+__all__ = [
+    "ENUM_FIELDS",
+    "SCHEMA_OF_TABLE",
+    "check_frame",
+    "check_records",
+    "check_table",
+    "fill_enums",
+    "frame_records",
+    "render_schema",
+]
+
+#: Which schema file (``schemas/<name>.schema.json``) describes one row of each table.
+SCHEMA_OF_TABLE: dict[str, str] = {
+    "sources": "source",
+    "documents": "document",
+    "entities": "entity",
+    "claims": "claim",
+}
+
+#: The enum fields each generated schema takes from the label scheme.
+ENUM_FIELDS: dict[str, tuple[str, str]] = {
+    "entity": ("label", "entity_names"),
+    "claim": ("claim_type", "claim_type_names"),
+}
+
+#: How many failing records a check keeps as examples (the report names the first few).
+MAX_EXAMPLES = 5
+
+_BATCH_ROWS = 65_536
+
+
+def fill_enums(name: str, schema: Mapping[str, Any], scheme: LabelScheme) -> dict[str, Any]:
+    """``schema`` with its label enum set from ``scheme`` (unchanged for other schemas).
+
+    >>> from newscorpus.model.labels import Label
+    >>> s = LabelScheme("1", (Label("ORG", "o"),), (Label("factual", "f"),), "", "", "", (), "")
+    >>> fill_enums("entity", {"properties": {"label": {"enum": []}}}, s)
+    {'properties': {'label': {'enum': ['ORG']}}}
+    """
+    out = copy.deepcopy(dict(schema))
+    if name in ENUM_FIELDS:
+        field, attr = ENUM_FIELDS[name]
+        out["properties"][field]["enum"] = list(getattr(scheme, attr))
+    return out
+
+
+def render_schema(schema: Mapping[str, Any]) -> str:
+    """The file text of a generated schema: stable key order, two-space indent, final newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def frame_records(df: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Rows of ``df`` as plain Python values (no numpy scalars), in batches.
+
+    Arrow does the conversion: numpy integers become ``int``, NaN/None become ``None`` and
+    nested lists/structs become lists/dicts, which is what ``jsonschema`` type checks expect.
+    """
+    for lo in range(0, len(df), _BATCH_ROWS):
+        part = df.iloc[lo:lo + _BATCH_ROWS]
+        try:
+            table = pa.Table.from_pandas(part, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            raise SchemaError(f"cannot convert rows {lo}..{lo + len(part) - 1}: {exc}") from exc
+        yield from table.to_pylist()
+
+
+def check_records(records: Iterable[Mapping[str, Any]], v: Draft202012Validator, *,
+                  path: str, id_field: str = "id") -> tuple[int, int, list[SchemaError]]:
+    """Check every record; (records seen, records failing, first few errors)."""
+    seen = failing = 0
+    examples: list[SchemaError] = []
+    for n, rec in enumerate(records, start=1):
+        seen += 1
+        rid = rec.get(id_field)
+        record_id: str | int = rid if isinstance(rid, str) and rid else n
+        errs = list(iter_errors(rec, v, path=path, record_id=record_id))
+        if errs:
+            failing += 1
+            if len(examples) < MAX_EXAMPLES:
+                examples.append(errs[0])
+    return seen, failing, examples
+
+
+def check_table(table: str, records: Iterable[Mapping[str, Any]], v: Draft202012Validator, *,
+                path: str, schema_name: str) -> CheckResult:
+    """One report line: do all rows of ``table`` match ``schemas/<schema_name>.schema.json``?"""
+    seen, failing, examples = check_records(records, v, path=path)
+    return CheckResult(
+        table=table,
+        check=f"{table}.schema",
+        rule=f"every record matches schemas/{schema_name}.schema.json",
+        kind="schema",
+        success=failing == 0,
+        evaluated=seen,
+        unexpected=failing,
+        ids=tuple(str(e.record) for e in examples),
+        details=tuple(str(e) for e in examples),
+    )
+
+
+#: Top-level keywords under which a record is valid iff each of its fields is valid on its
+#: own (no keyword relates two fields), so fields can be checked column by column.
+_COLUMNAR_KEYWORDS = {"$schema", "$id", "title", "description", "type", "required",
+                      "additionalProperties", "properties", "$defs"}
+
+
+def _columnar(schema: Mapping[str, Any]) -> bool:
+    return (set(schema) <= _COLUMNAR_KEYWORDS and schema.get("type") == "object"
+            and schema.get("additionalProperties") is False
+            and isinstance(schema.get("properties"), Mapping))
+
+
+def _bad_rows(col: pd.Series, sub: Validator) -> np.ndarray[Any, Any]:
+    """Rows whose value fails ``sub``: each distinct value is checked once when values are
+    scalars; nested values (lists, structs) are checked row by row."""
+    try:
+        arr = pa.Array.from_pandas(col)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise SchemaError(f"cannot convert column {col.name!r}: {exc}") from exc
+    if pa.types.is_nested(arr.type):
+        return np.fromiter((not sub.is_valid(v) for v in arr.to_pylist()), dtype=bool,
+                           count=len(arr))
+    bad = [v for v in arr.unique().to_pylist() if not sub.is_valid(v)]
+    if not bad:
+        return np.zeros(len(col), dtype=bool)
+    mask = pc.is_in(arr, value_set=pa.array([v for v in bad if v is not None], type=arr.type))
+    out = np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    if None in bad:
+        out |= np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
+def check_frame(table: str, df: pd.DataFrame, v: Draft202012Validator, *, path: str,
+                schema_name: str) -> CheckResult:
+    """``check_table`` over a DataFrame, column by column when the schema allows it.
+
+    Why: per-record ``jsonschema`` runs at ~20k records/s, a minute for 1M entities. When no
+    keyword relates two fields (``_COLUMNAR_KEYWORDS``), a record is valid iff every field
+    is, so each distinct value of a column is checked once against its property's schema.
+    The few failing records shown are then re-checked whole, so messages are the same as
+    record by record. Other schemas fall back to record by record.
+    """
+    schema = v.schema
+    if not isinstance(schema, Mapping) or not _columnar(schema) or not len(df):
+        return check_table(table, frame_records(df), v, path=path, schema_name=schema_name)
+    props: Mapping[str, Any] = schema["properties"]
+    bad = np.zeros(len(df), dtype=bool)
+    if [c for c in schema.get("required", ()) if c not in df.columns] or \
+            [c for c in df.columns if c not in props]:
+        bad[:] = True  # a missing or extra column fails every record
+    else:
+        # A property's schema keeps the root's $id and $defs, so its refs resolve the same.
+        base = {k: schema[k] for k in ("$id", "$defs") if k in schema}
+        for col in df.columns:
+            bad |= _bad_rows(df[col], v.evolve(schema={**base, **props[col]}))
+    rows = np.flatnonzero(bad)
+    examples: list[SchemaError] = []
+    for i in rows[:MAX_EXAMPLES].tolist():
+        [rec] = list(frame_records(df.iloc[i:i + 1]))
+        rid = rec.get("id")
+        errs = iter_errors(rec, v, path=path, record_id=rid if isinstance(rid, str) and rid
+                           else i + 1)
+        examples.extend(list(errs)[:1])
+    return CheckResult(
+        table=table,
+        check=f"{table}.schema",
+        rule=f"every record matches schemas/{schema_name}.schema.json",
+        kind="schema",
+        success=not len(rows),
+        evaluated=len(df),
+        unexpected=len(rows),
+        ids=tuple(str(e.record) for e in examples),
+        details=tuple(str(e) for e in examples),
+    )
+

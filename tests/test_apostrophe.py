@@ -1,0 +1,128 @@
+"""Behaviour of the apostrophe-restoration family (``newscorpus.normalize.apostrophe``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from newscorpus.normalize import FAMILIES, apostrophe, apply, invert, normalize
+from newscorpus.normalize.apostrophe import THRESHOLD, restore
+
+CASES = [json.loads(line) for line in
+         (Path(__file__).parent / "cases" / "apostrophe.jsonl").read_text("utf-8").splitlines()
+         if line.strip()]
+RULE_IDS = {"apostrophe.possessive", "apostrophe.plural_possessive", "apostrophe.negation",
+            "apostrophe.contraction", "apostrophe.its", "apostrophe.name"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_restore_regression_cases(case: dict[str, Any]) -> None:
+    got = restore(case["raw"]).text
+    if case["expect"] == "xfail":
+        if got != case["expected"]:
+            pytest.xfail(f"known gap: {case['label']}")
+        return
+    assert got == case["expected"]
+
+
+def test_restore_adds_apostrophe_to_dont() -> None:
+    out = restore("We dont know.")
+    assert out.text == "We don't know."
+    (edit,) = out.edits
+    assert (edit.raw_start, edit.raw_end, edit.before, edit.after) == (6, 6, "", "'")
+    assert edit.rule == "apostrophe.negation"
+    assert THRESHOLD <= edit.confidence <= 1.0
+
+
+def test_restore_leaves_1990s_alone() -> None:
+    assert restore("Sales peaked in the 1990s and fell in the 2000s.").edits == ()
+
+
+def test_restore_keeps_curly_style() -> None:
+    out = restore("Brazil\u2019s team beat Perus team, and they dont mind.")
+    assert out.text == "Brazil\u2019s team beat Peru\u2019s team, and they don\u2019t mind."
+    assert {e.after for e in out.edits} == {"\u2019"}
+
+
+def test_restore_uses_ascii_when_document_is_ascii() -> None:
+    out = restore("Brazil's team beat Perus team.")
+    assert out.text == "Brazil's team beat Peru's team."
+
+
+def test_restore_leaves_clean_text_alone() -> None:
+    clean = ("The government's plan, which ministers didn't publish, was criticised. "
+             "It's not clear whether the company will cut its prices in the 1990s style. "
+             "Analysts say the firms' profits rose for years.")
+    assert restore(clean).edits == ()
+
+
+def test_restore_labels_each_edit_with_its_rule() -> None:
+    out = restore("Im sure theres a plan. Its not over: the countrys leader and ONeill "
+                  "agree that they dont care.")
+    rules = {e.rule for e in out.edits}
+    assert rules == {"apostrophe.contraction", "apostrophe.possessive", "apostrophe.its",
+                     "apostrophe.name", "apostrophe.negation"}
+    assert rules <= RULE_IDS
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "日本語のテキスト", "Привет мир", "\ud800",
+                                  "a\udcffs dont", "'s", "s'", "''", "\u2019s x", "O'", "1s 2s"])
+def test_restore_accepts_any_text(text: str) -> None:
+    out = restore(text)
+    assert invert(out.text, out.edits) == text
+    assert restore(out.text).edits == ()
+
+
+def test_restore_refuses_bytes() -> None:
+    with pytest.raises(TypeError, match=r"decode in newscorpus\.ingest"):
+        restore(b"dont")  # type: ignore[arg-type]
+
+
+def test_apostrophe_family_runs_between_unicode_and_whitespace() -> None:
+    order = list(FAMILIES)
+    assert order.index("unicode") < order.index("apostrophe") < order.index("whitespace")
+    out = normalize("They  dont know ", rules=["apostrophe"])
+    assert out.text == "They  don't know "
+    assert apply("They  dont know ", out.edits) == out.text
+
+
+_PIECES = st.sampled_from([" ", "  ", "\n", ". ", ", ", "'", "\u2019", "\u2018", "s", "S",
+                           "dont", "its", "Its", "Irans", "countrys", "Iran's", "Iran\u2019s",
+                           "critics", "critics'", "the", "own", "not", "a", "new", "is",
+                           "ONeill", "Ill", "well", "were", "be", "Williams", "1990s", "UKs",
+                           "theres", "lets", "go", "Im", "said", "plan", "it's"])
+TEXTS = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=4)),
+                                      max_size=40).map("".join))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS)
+@example("Irans leader. Irans army and Irans. Iran's Irans x")
+@example("critics' views critics anger")
+def test_restore_is_a_fixed_point(text: str) -> None:
+    first = apostrophe._restore(text)  # without the memory of recent outputs
+    assert apostrophe._restore(first.text).edits == ()
+    assert restore(restore(text).text).edits == ()
+    # only apostrophes are inserted: removing the inserted ones gives the input back
+    assert invert(first.text, first.edits) == text
+    assert all(e.before == "" and e.after in ("'", "\u2019") for e in first.edits)
+    assert all(e.rule in RULE_IDS and THRESHOLD <= e.confidence <= 1.0 for e in first.edits)
+
+
+def test_fast_and_reference_scores_agree() -> None:
+    text = ("The countrys leader met Irans envoy. Governments plans and the firms profits "
+            "fell while Williams said the years best results came from the BBCs news teams.")
+    doc = apostrophe._scan(text)
+    _, cands = apostrophe._propose(doc)
+    ctx = apostrophe._plain_contexts(doc, cands)
+    assert cands
+    for i in cands:
+        model = apostrophe._possessive_model(doc.toks[i])
+        fast = apostrophe._s_prob(doc, i, ctx, model)
+        slow = apostrophe._s_prob_slow(doc, i, ctx, model)
+        assert fast == pytest.approx(slow, abs=1e-9) or (fast == 0.0 and slow < THRESHOLD)

@@ -1,0 +1,327 @@
+"""The validation gate end to end: each bad input corrupts a copy and must exit 1, precisely.
+
+A dataset folder is built once from the shipped corpus (with the real build, so it already
+passed the gate); every test copies it, adds small entity/claim tables written as real typed
+Parquet, breaks one thing, and runs ``newscorpus validate DIR`` through the real entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from newscorpus.cli.main import app
+from newscorpus.pipeline import build
+from newscorpus.project import Project, find_project
+from newscorpus.release import features, write_table
+from newscorpus.validate import validate_tables
+from tests.conftest import REPO
+
+runner = CliRunner()
+
+DOC_ID = "19efab646f741469"
+ENTITY_FILE = "data/entities/train-00000-of-00001.parquet"
+CLAIM_FILE = "data/claims/train-00000-of-00001.parquet"
+DOC_FILE = "data/documents/train-00000-of-00001.parquet"
+
+Rows = list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset folder built (and so validated) once from the shipped corpus."""
+    root = tmp_path_factory.mktemp("template")
+    for name in ("schemas", "corpus", "validation"):
+        shutil.copytree(REPO / name, root / name)
+    build(Project(root))
+    return root / "build" / "dataset"
+
+
+@pytest.fixture
+def vproject(seeded_dir: Path) -> Path:
+    """The seeded project with the committed GX suites, as the working directory."""
+    shutil.copytree(REPO / "validation", seeded_dir / "validation")
+    return seeded_dir
+
+
+@pytest.fixture
+def folder(vproject: Path, template: Path) -> Path:
+    """A fresh copy of the built folder, without its report."""
+    out = vproject / "copy"
+    shutil.copytree(template, out, ignore=shutil.ignore_patterns("quality"))
+    return out
+
+
+def _text(folder: Path) -> str:
+    text: str = pq.read_table(folder / DOC_FILE).column("text")[0].as_py()
+    return text
+
+
+def _span(text: str, word: str, **kw: Any) -> dict[str, Any]:
+    start = text.index(word)
+    return {"doc_id": DOC_ID, "start": start, "end": start + len(word), "text": word,
+            "annotator": "ann1", "origin": "human", **kw}
+
+
+def annotations(text: str) -> tuple[Rows, Rows]:
+    """Five entities and two claims (one without speaker or cue) on the seed article."""
+    ents = [
+        _span(text, "Iran", id="e1", label="GPE"),
+        _span(text, "Soleimani", id="e2", label="PERSON"),
+        _span(text, "Baghdad", id="e3", label="GPE"),
+        _span(text, "Donald Trump", id="e4", label="PERSON"),
+        _span(text, "Amélie de Montchalin", id="e5", label="PERSON"),
+    ]
+    said = text.index("said France")
+    claim = _span(text, "We have woken up to a more dangerous world", id="c1",
+                  claim_type="opinion", checkworthy=False, speaker_entity_id="e5",
+                  cue={"start": said, "end": said + 4, "text": "said"})
+    # No cue: a null struct in Parquet, which pandas would read with float offsets.
+    bare = _span(text, "Iran has vowed to avenge the death", id="c2", claim_type="factual",
+                 checkworthy=True, speaker_entity_id=None, cue=None)
+    return ents, [claim, bare]
+
+
+def write_annotations(folder: Path, change: Callable[[Rows, Rows], None] | None = None
+                      ) -> None:
+    """Write entities and claims Parquet (typed, ClassLabel) after ``change`` breaks them."""
+    ents, claims = annotations(_text(folder))
+    if change is not None:
+        change(ents, claims)
+    feats = features(find_project().label_scheme())
+    write_table(folder / "data" / "entities", feats["entities"], [("train", r) for r in ents])
+    write_table(folder / "data" / "claims", feats["claims"], [("train", r) for r in claims])
+
+
+def validate(folder: Path, *args: str) -> Any:
+    return runner.invoke(app, ["validate", str(folder), *args])
+
+
+def _rewrite(path: Path, change: Callable[[Rows], None], *, drop: str | None = None) -> None:
+    t = pq.read_table(path)
+    rows = t.to_pylist()
+    change(rows)
+    out = pa.Table.from_pylist(rows, schema=t.schema)
+    if drop is not None:
+        out = out.drop_columns([drop])
+    pq.write_table(out, path)
+
+
+# --- clean inputs -----------------------------------------------------------------------
+
+
+def test_clean_shipped_corpus_validates_and_writes_data_docs(vproject: Path) -> None:
+    res = runner.invoke(app, ["validate"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == ""  # stdout carries only --json output
+    assert "documents.edits_rebuild_raw" in res.stderr
+    assert "FAIL" not in res.stderr
+    index = vproject / "build" / "dataset" / "quality" / "index.html"
+    assert index.is_file()
+    assert "documents" in index.read_text(encoding="utf-8")
+
+
+def test_json_summary_goes_to_stdout(vproject: Path) -> None:
+    res = runner.invoke(app, ["validate", "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["success"] is True and summary["failed"] == 0
+    assert summary["rows"]["documents"] == 1
+    checks = {r["check"] for r in summary["results"]}
+    assert {"entities.span_unique", "claims.speaker_in_document",
+            "documents.edits_rebuild_raw", "sources.schema"} <= checks
+
+
+def test_built_folder_with_correct_annotations_validates(folder: Path) -> None:
+    write_annotations(folder)
+    res = validate(folder, "--json")
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["rows"] == {"documents": 1, "edits": summary["rows"]["edits"],
+                               "entities": 5, "claims": 2}
+    assert (folder / "quality" / "index.html").is_file()
+
+
+def test_missing_folder_is_a_usage_error(vproject: Path) -> None:
+    res = runner.invoke(app, ["validate", str(vproject / "nope")])
+    assert res.exit_code == 2
+    assert "does not exist" in res.stderr
+
+
+# --- bad inputs: each exits 1 naming table, rule and record ------------------------------
+
+
+def test_offset_off_by_one_fails_span_text_check(folder: Path) -> None:
+    def shift(ents: Rows, claims: Rows) -> None:
+        ents[1]["start"] += 1
+        ents[1]["end"] += 1
+
+    write_annotations(folder, shift)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.text_equals_slice]: text equals document.text[start:end]: "
+            "1 of 5 row(s) fail; ids: e2") in res.stderr
+
+
+def test_offset_past_the_document_end_fails_bounds_check(folder: Path) -> None:
+    n = len(_text(folder))
+
+    def past(ents: Rows, claims: Rows) -> None:
+        ents[0]["start"], ents[0]["end"] = n - 3, n + 1
+
+    write_annotations(folder, past)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.within_document]: 0 <= start < end <= len(document.text): "
+            "1 of 5 row(s) fail; ids: e1") in res.stderr
+
+
+def test_span_text_not_equal_to_slice(folder: Path) -> None:
+    def typo(ents: Rows, claims: Rows) -> None:
+        ents[2]["text"] = "Bagdad"
+
+    write_annotations(folder, typo)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.text_equals_slice]: text equals document.text[start:end]: "
+            "1 of 5 row(s) fail; ids: e3") in res.stderr
+
+
+def test_unknown_label(folder: Path) -> None:
+    def unknown(ents: Rows, claims: Rows) -> None:
+        ents[0]["label"] = 99  # a ClassLabel index outside the scheme's names
+
+    write_annotations(folder, unknown)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.label_in_scheme]: label is one of the scheme's entity labels: "
+            "1 of 5 row(s) fail; ids: e1; values: '<unknown label 99>'") in res.stderr
+    assert "data/entities:e1 [label]: '<unknown label 99>' is not one of" in res.stderr
+
+
+def test_unknown_label_name_in_tables(vproject: Path) -> None:
+    text = "Iran said so."
+    import hashlib
+
+    docs = pd.DataFrame([{"id": "0123456789abcdef", "text": text, "edits": [],
+                          "raw_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                          "split": "train", "normalizer_version": "0.1.0"}])
+    ents = pd.DataFrame([{"doc_id": "0123456789abcdef", "id": "e1", "start": 0, "end": 4,
+                          "text": "Iran", "label": "MISC", "annotator": "a", "origin": "human"}])
+    report = validate_tables({"documents": docs, "entities": ents},
+                             find_project().label_scheme())
+    [fail] = report.failures
+    assert fail.message() == ("entities [entities.label_in_scheme]: label is one of the "
+                              "scheme's entity labels: 1 of 1 row(s) fail; ids: e1; "
+                              "values: 'MISC'")
+
+
+def test_duplicate_id(folder: Path) -> None:
+    def dup(ents: Rows, claims: Rows) -> None:
+        ents[2]["id"] = "e2"
+
+    write_annotations(folder, dup)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert "entities [entities.id_unique]: id is unique: 2 of 5 row(s) fail; ids: e2, e2" \
+        in res.stderr
+
+
+def test_entity_on_missing_document(folder: Path) -> None:
+    def orphan(ents: Rows, claims: Rows) -> None:
+        ents[3]["doc_id"] = "ffffffffffffffff"
+
+    write_annotations(folder, orphan)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.doc_exists]: doc_id names a document: 1 of 5 row(s) fail; "
+            "ids: e4") in res.stderr
+
+
+def test_claim_speaker_pointing_to_missing_entity(folder: Path) -> None:
+    def nobody(ents: Rows, claims: Rows) -> None:
+        claims[0]["speaker_entity_id"] = "e99"
+
+    write_annotations(folder, nobody)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("claims [claims.speaker_in_document]: speaker_entity_id names an entity of the "
+            "same document: 1 of 2 row(s) fail; ids: c1") in res.stderr
+
+
+def test_edit_log_that_does_not_rebuild_the_raw_text(folder: Path) -> None:
+    def tamper(rows: Rows) -> None:
+        rows[0]["edits"][0]["before"] += "x"
+
+    _rewrite(folder / DOC_FILE, tamper)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("documents [documents.edits_rebuild_raw]: the edit log rebuilds the raw text, "
+            f"whose sha256 is raw_sha256: 1 of 1 row(s) fail; ids: {DOC_ID}") in res.stderr
+
+
+def test_parquet_file_with_a_missing_column(folder: Path) -> None:
+    write_annotations(folder)
+    _rewrite(folder / ENTITY_FILE, lambda rows: None, drop="label")
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert (f"error: {ENTITY_FILE} [label]: missing column 'label' (the entities schema "
+            "requires it)") in res.stderr
+
+
+def test_truncated_jsonl_line(vproject: Path) -> None:
+    src = vproject / "corpus" / "sources.jsonl"
+    line = src.read_text(encoding="utf-8").rstrip("\n")
+    src.write_text(line[: len(line) // 2], encoding="utf-8")
+    res = runner.invoke(app, ["validate"])
+    assert res.exit_code == 1
+    assert "error: corpus/sources.jsonl:1: truncated or invalid JSON" in res.stderr
+
+
+# --- the build gate ----------------------------------------------------------------------
+
+
+def test_build_with_failing_expectation_exits_1_and_leaves_nothing(vproject: Path) -> None:
+    suite_file = vproject / "validation" / "documents.json"
+    suite = json.loads(suite_file.read_text(encoding="utf-8"))
+    for exp in suite["expectations"]:
+        if exp["meta"]["check"] == "documents.split_known":
+            exp["kwargs"]["value_set"] = ["no-such-split"]
+    suite_file.write_text(json.dumps(suite), encoding="utf-8")
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 1
+    assert "documents [documents.split_known]: split is train, validation or test: " \
+           f"1 of 1 row(s) fail; ids: {DOC_ID}" in res.stderr
+    assert not (vproject / "build" / "dataset").exists()
+    assert not list((vproject / "build").glob(".dataset.tmp-*"))
+
+
+def test_build_publishes_its_quality_report(vproject: Path) -> None:
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 0, res.output
+    assert (vproject / "build" / "dataset" / "quality" / "index.html").is_file()
+
+
+def test_columnwise_schema_check_says_what_record_by_record_says(vproject: Path) -> None:
+    from newscorpus.validate.schemas import check_frame, check_table, frame_records
+
+    text = "Iran: Soleimani, Baghdad, Donald Trump."
+    ents = [_span(text, w, id=f"e{n}", label="GPE")
+            for n, w in enumerate(("Iran", "Soleimani", "Baghdad", "Donald Trump"), start=1)]
+    ents[1]["label"], ents[2]["origin"], ents[3]["start"] = "MISC", "bot", -1
+    df = pd.DataFrame(ents)
+    v = find_project().validator("entity")
+    fast = check_frame("entities", df, v, path="data/entities", schema_name="entity")
+    slow = check_table("entities", frame_records(df), v, path="data/entities",
+                       schema_name="entity")
+    assert fast == slow
+    assert fast.ids == ("e2", "e3", "e4") and fast.unexpected == 3
