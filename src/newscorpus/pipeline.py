@@ -22,6 +22,8 @@ from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features, write_dataset
 from newscorpus.release.agreement import pairwise_f1
 from newscorpus.validate import validate_folder
+from newscorpus.validate.report import write_summary
+from newscorpus.validate.run import DOCS_FOLDER
 
 __all__ = ["DEFAULT_OUT", "build", "iter_documents", "release"]
 
@@ -105,9 +107,13 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             yield table, split, row
         info.agreement = {t: pairwise_f1(r, "label") for t, r in human.items()}
 
-    # The gate: a folder whose data fails JSON Schema or the GX suites is never published.
-    write_dataset(out, info, tallied(rows()), before_publish=lambda tmp: validate_folder(
-        tmp, project, origin=project.rel(out)).raise_for_failures())
+    def gate(tmp: Path) -> None:
+        """A folder whose data fails JSON Schema or the GX suites is never published."""
+        report = validate_folder(tmp, project, origin=project.rel(out))
+        write_summary(report, tmp / DOCS_FOLDER)
+        report.raise_for_failures()
+
+    write_dataset(out, info, tallied(rows()), before_publish=gate)
     return info
 
 

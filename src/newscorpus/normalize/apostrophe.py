@@ -517,6 +517,7 @@ def _s_context(doc: _Doc, i: int, plain_ctx: Mapping[str, int], keys: Keys
         "doc_apos_pl": 1.0 if low + "'" in doc.apos_forms else 0.0,
         "noun1": _noun(keys, "next"),
         "noun2": _noun(keys, "next2"),
+        "pred1": _pred(keys, "next"),
         "doc_a": doc.doc_a,
         "doc_b": doc.doc_b,
         "ratio": doc.ratio,
@@ -568,13 +569,14 @@ def _s_prob(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str) ->
     n = len(toks)
     low = forms[i]
     # the word after, and the one after that
-    noun1 = noun2 = 0.0
+    noun1 = noun2 = pred1 = 0.0
     adjacent = i + 1 < n and doc.adjacent_after(i)
     if adjacent:
         nshape = _shape(toks[i + 1])
         nkey = forms[i + 1] if nshape == "<L>" else nshape
         if nshape == "<L>":
             noun1 = nouns.get(nkey, 0.0)
+            pred1 = stats.preds.get(nkey, 0.0)
         if i + 2 >= n:
             n2key = n2shape = "<E>"
         elif not doc.adjacent_after(i + 1):
@@ -604,7 +606,7 @@ def _s_prob(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str) ->
     base = low[:-1]
     others_plain = plain_ctx.get(low, 0) - (0 if adjacent else 1)
     apos_forms = doc.apos_forms
-    z += (w.get("noun1", 0.0) * noun1 + w.get("noun2", 0.0) * noun2
+    z += (w.get("noun1", 0.0) * noun1 + w.get("noun2", 0.0) * noun2 + w.get("pred1", 0.0) * pred1
           + w.get("doc_a", 0.0) * doc.doc_a + w.get("doc_b", 0.0) * doc.doc_b
           + w.get("doc_plain", 0.0) * min(math.log1p(max(others_plain, 0)), _MAX_LOG_COUNT))
     if base in doc.forms_set:
@@ -636,12 +638,13 @@ def _context_bound(model_name: str) -> float:
     model: _Model = getattr(stats, model_name)
     w = model.weights
     nouns = list(stats.nouns.values()) or [0.0]
+    preds = list(stats.preds.values()) or [0.0]
     ranges = {"doc_base": (0.0, 1.0), "doc_apos": (0.0, 1.0), "doc_apos_pl": (0.0, 1.0),
               "doc_plain": (0.0, _MAX_LOG_COUNT), "doc_a": (0.0, _MAX_LOG_COUNT),
               "doc_b": (0.0, _MAX_LOG_COUNT), "ratio": (0.0, 1.0), "doc_apos_r": (0.0, 1.0),
               "sing_det": (0.0, 1.0),
               "noun1": (min(nouns), max(nouns)),
-              "noun2": (min(nouns), max(nouns))}
+              "noun2": (min(nouns), max(nouns)), "pred1": (min(preds), max(preds))}
     for name, tab in model.tables.items():
         if name != "form" and tab:
             ranges[name] = (min(0.0, *tab.values()), max(0.0, *tab.values()))

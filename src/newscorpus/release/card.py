@@ -185,6 +185,11 @@ def render(info: BuildInfo) -> str:
         f"`checkworthy`: {info.scheme.checkworthy_definition}\n",
         f"Speaker: {info.scheme.speaker_definition}\n",
         f"Cue: {info.scheme.cue_definition}\n",
+        "## Data quality\n",
+        "Every table passed the JSON Schemas and the Great Expectations suites of the"
+        " repository's `validation/` before this folder was published (a failing check stops"
+        " the build). `quality/summary.json` lists each check with its result and"
+        " `quality/index.html` is the Great Expectations report.\n",
         "## Licensing Information\n",
         _table(lic_rows, ("license of the source", "documents")) + "\n",
         "`unknown` means the publisher's terms were not recorded: such text is included for"

@@ -15,7 +15,7 @@ from typing import Any
 
 from newscorpus.model.errors import ExpectationError
 
-__all__ = ["CheckResult", "ValidationReport"]
+__all__ = ["CheckResult", "ValidationReport", "write_summary"]
 
 #: How many record ids a failure message names.
 SHOWN_IDS = 5
@@ -114,3 +114,22 @@ class ValidationReport:
         raise ExpectationError(
             f"{self.origin}: {len(lines)} of {len(self.checks)} check(s) failed:\n  "
             + "\n  ".join(lines), failures=lines)
+
+
+#: Data Docs assets that only decorate the report (logos, animations, web fonts): ~4 MB that
+#: every release would otherwise carry. The HTML pages and their style sheets stay.
+_DECORATION = ("static/images", "static/fonts")
+
+
+def write_summary(report: ValidationReport, docs_dir: Path) -> Path:
+    """Write ``summary.json`` next to the Data Docs and drop their decoration; its path."""
+    import shutil
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for sub in _DECORATION:
+        shutil.rmtree(docs_dir / sub, ignore_errors=True)
+    d = report.to_dict()
+    d["data_docs"] = "index.html" if report.docs_index else None
+    path = docs_dir / "summary.json"
+    path.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
