@@ -47,7 +47,7 @@ S_TABLES = ["next", "prev", "next2", "nsuf", "form"]
 S_FEATURES = ["lex", "lex_cap", "lex_acr", "z_poss", "z_plain", "z_base", "unknown", "cap_mid",
               "cap_init", "acronym", "digit", "doc_base", "doc_plain", "doc_apos",
               "doc_apos_pl", "noun1", "noun2", "doc_a", "doc_b", "ratio", "doc_apos_r",
-              "sing_det", *S_TABLES]
+              "sing_det", "pred1", "doc_name", *S_TABLES]
 ITS_TABLES = ["next", "next2", "nsuf", "prev"]
 ITS_FEATURES = ["initial", "noun1", "noun2", "pred1", "pred2", "doc_a", "doc_b", "ratio",
                 *ITS_TABLES]

@@ -74,14 +74,20 @@ def normalize(text: str, rules: Iterable[str] | None = None) -> Normalized:
     plan = _plan(rules)
     raw = cur = text
     edits: tuple[Edit, ...] = ()
+    # Every rule is idempotent (a property test checks each one), so a rule need not run
+    # again on the very text it returned: only rules that a later rule's change reaches do.
+    settled: dict[int, str] = {}
     for _ in range(_MAX_PASSES):
         changed = False
-        for rule in plan:
+        for k, rule in enumerate(plan):
+            if settled.get(k) is cur:
+                continue
             step = rule(cur)
             if step.edits:
                 edits = compose(raw, edits, cur, step.edits, step.text)
                 cur = step.text
                 changed = True
+            settled[k] = cur
         if not changed:
             if rules is None or "boilerplate" in rules:
                 found = boilerplate.inspect(cur)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from newscorpus.model.records import Mark, Rewrite
-from newscorpus.normalize._editlog import Replacement, rewrite
+from newscorpus.normalize._editlog import Replacement, compose, rewrite
 from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS, RULES
 
 __all__ = ["RULES_FNS", "find_embeds", "inspect", "is_truncated", "strip"]
@@ -30,6 +30,16 @@ def strip(text: str) -> Rewrite:
     >>> strip("Read more about the plan in our guide.").edits
     ()
     """
+    out = _strip_once(text)
+    while out.edits:  # a removal can bare another piece ("Read moreRead More – Source")
+        again = _strip_once(out.text)
+        if not again.edits:
+            break
+        out = Rewrite(again.text, compose(text, out.edits, out.text, again.edits, again.text))
+    return out
+
+
+def _strip_once(text: str) -> Rewrite:
     reps: list[Replacement] = []
     taken: list[tuple[int, int]] = []
     for rule in RULES:

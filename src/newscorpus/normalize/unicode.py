@@ -51,7 +51,7 @@ def compose_nfc(text: str) -> Rewrite:
 
 
 def drop_bom(text: str) -> Rewrite:
-    """Remove a byte-order mark (U+FEFF) at the start of the text.
+    """Remove byte-order marks (U+FEFF) at the start of the text.
 
     Leaves a U+FEFF inside the text alone (it is a zero-width no-break space there).
 
@@ -60,9 +60,10 @@ def drop_bom(text: str) -> Rewrite:
     >>> drop_bom("Hel\\ufefflo").edits
     ()
     """
-    if not text.startswith("\ufeff"):
+    n = len(text) - len(text.lstrip("\ufeff"))
+    if not n:
         return Rewrite(text)
-    return rewrite(text, [Replacement(0, 1, "", "unicode.bom")])
+    return rewrite(text, [Replacement(0, n, "", "unicode.bom")])
 
 
 RULES = (drop_bom, compose_nfc)
