@@ -17,7 +17,7 @@ from datasets import DatasetInfo, Features
 from newscorpus.model.labels import LabelScheme
 from newscorpus.release.agreement import Agreement
 from newscorpus.release.citation import cite_as
-from newscorpus.release.tables import DOCUMENT_FIELDS, TABLE_ORDER
+from newscorpus.release.tables import CLAIM_FIELDS, DOCUMENT_FIELDS, ENTITY_FIELDS, TABLE_ORDER
 
 __all__ = ["BuildInfo", "render"]
 
@@ -45,6 +45,7 @@ class BuildInfo:
     annotators: Counter[str] = field(default_factory=Counter)  # annotator id -> spans
     origins: Counter[str] = field(default_factory=Counter)  # origin -> spans
     agreement: dict[str, Agreement | None] = field(default_factory=dict)  # table -> IAA
+    checkworthy: int = 0  # claims marked check-worthy
 
     def tally(self, table: str, row: Mapping[str, Any]) -> None:
         """Count one written row for the card (labels, annotators, origins, edits)."""
@@ -58,6 +59,7 @@ class BuildInfo:
             return
         key = "label" if table == "entities" else "claim_type"
         self.label_counts.setdefault(table, Counter())[str(row[key])] += 1
+        self.checkworthy += bool(row.get("checkworthy"))
         self.annotators[str(row["annotator"])] += 1
         self.origins[str(row["origin"])] += 1
 
@@ -155,6 +157,10 @@ def render(info: BuildInfo) -> str:
         "## Data Fields\n",
         "### documents\n",
         _table(field_rows, ("field", "meaning")) + "\n",
+        "### entities\n",
+        _table([(f"`{k}`", v) for k, v in ENTITY_FIELDS.items()], ("field", "meaning")) + "\n",
+        "### claims\n",
+        _table([(f"`{k}`", v) for k, v in CLAIM_FIELDS.items()], ("field", "meaning")) + "\n",
         "## Initial Data Collection and Normalization\n",
         "Raw articles are kept byte for byte in the repository's `corpus/raw/`. The normaliser"
         " rules that changed text in this folder, with the number of edits and of documents"
@@ -182,7 +188,8 @@ def render(info: BuildInfo) -> str:
         _table(ent_rows, ("label", "definition", "spans")) + "\n",
         "### Claim types\n",
         _table(claim_rows, ("claim_type", "definition", "claims")) + "\n",
-        f"`checkworthy`: {info.scheme.checkworthy_definition}\n",
+        f"`checkworthy`: {info.scheme.checkworthy_definition} In this folder:"
+        f" {info.checkworthy:,} of {sum(claims.values()):,} claims.\n",
         f"Speaker: {info.scheme.speaker_definition}\n",
         f"Cue: {info.scheme.cue_definition}\n",
         "## Data quality\n",
@@ -206,7 +213,8 @@ def render(info: BuildInfo) -> str:
         " unless agreement figures are given above.\n"
         f"- {MISSING} on the demographic and political balance of the sources.\n",
         "## Citation\n",
-        "```bibtex\n" + cite_as(info.version, info.date or "unreleased") + "\n```\n",
+        ("```bibtex\n" + cite_as(info.version, info.date) + "\n```\n" if info.date else
+         "This folder is a local build, not a release: cite a published version instead.\n"),
         "The repository's `CITATION.cff` holds the same citation for the latest release.\n",
     ]
     return "\n".join(parts)

@@ -12,7 +12,8 @@ from datasets import ClassLabel, Features, List, Value
 
 from newscorpus.model.labels import LabelScheme
 
-__all__ = ["DOCUMENT_FIELDS", "TABLE_ORDER", "features", "features_for"]
+__all__ = ["CLAIM_FIELDS", "DOCUMENT_FIELDS", "ENTITY_FIELDS", "TABLE_ORDER", "features",
+           "features_for"]
 
 #: Tables in the order they appear in the card; the first is the default config.
 TABLE_ORDER = ("documents", "entities", "claims")
@@ -42,6 +43,32 @@ DOCUMENT_FIELDS: dict[str, str] = {
     "encoding": "codec that decodes the raw bytes",
     "truncated": "true when the scraper cut the article's last sentence",
     "marks": "spans the normaliser found but left as text (kind, e.g. embed.social)",
+}
+
+
+#: The same for the annotation tables.
+ENTITY_FIELDS: dict[str, str] = {
+    "doc_id": "id of the document (documents.id)",
+    "id": "stable id of the mention",
+    "start": "start offset in the document's normalised text (code points, inclusive)",
+    "end": "end offset (exclusive); text == document.text[start:end]",
+    "text": "the mention as it reads in the normalised text",
+    "label": "entity type (ClassLabel; names and definitions under Labels)",
+    "annotator": "neutral id of the annotator, or the model that proposed it",
+    "origin": "`human`, or `model:<name>@<version>` for an unreviewed pre-annotation",
+}
+CLAIM_FIELDS: dict[str, str] = {
+    "doc_id": "id of the document (documents.id)",
+    "id": "stable id of the claim",
+    "start": "start offset of the claim span in the normalised text",
+    "end": "end offset (exclusive); text == document.text[start:end]",
+    "text": "the claim as it reads",
+    "claim_type": "kind of claim (ClassLabel; definitions under Labels)",
+    "checkworthy": "whether a fact-checker would want to verify it",
+    "speaker_entity_id": "entities.id of who makes the claim (null: the article itself)",
+    "cue": "attribution word or phrase (start, end, text) such as 'said', or null",
+    "annotator": "neutral id of the annotator, or the model that proposed it",
+    "origin": "`human`, or `model:<name>@<version>` for an unreviewed pre-annotation",
 }
 
 
