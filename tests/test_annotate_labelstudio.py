@@ -299,3 +299,37 @@ def test_missing_token_and_bad_project_id_are_usage_errors(seeded_dir: Path,
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     res = runner.invoke(_app(), ["annotate", "pull"])
     assert res.exit_code == 1 and "LABEL_STUDIO_API_KEY" in res.stderr
+
+
+def test_pull_from_another_server_never_erases_committed_annotations(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    project, doc = seed
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "annotations", project.root / "annotations", dirs_exist_ok=True)
+    before = _pulled(project.root)
+    committed = load_annotations(project, [doc])
+    assert committed[0], "the shipped corpus has human annotations of the seed"
+    push(project, client, title=title)  # a project that has never seen these annotations
+    with pytest.raises(RecordError, match=r"another project or server|no longer has") as err:
+        pull(project, client, title=title)
+    assert f"{doc.id}.json [annotations]" in str(err.value)
+    assert _pulled(project.root) == before
+    pull(project, client, title=title, replace=True)
+    assert load_annotations(project, [doc]) == ([], [])
+
+
+def test_pull_refuses_when_every_annotation_vanished(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    project, doc = seed
+    push(project, client, title=title)
+    ann = client.create_annotation(_task_id(client, title), _annotation(doc))
+    pull(project, client, title=title)
+    client.delete_annotation(ann)
+    with pytest.raises(RecordError, match="no longer has"):
+        pull(project, client, title=title)
+    assert len(load_annotations(project, [doc])[0]) == 2
+    pull(project, client, title=title, replace=True)
+    assert load_annotations(project, [doc]) == ([], [])

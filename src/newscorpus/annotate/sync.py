@@ -265,12 +265,17 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def pull(project: Project, client: Client, *, project_id: int | None = None,
-         title: str | None = None, documents: Iterable[Document] | None = None) -> PullReport:
+         title: str | None = None, documents: Iterable[Document] | None = None,
+         replace: bool = False) -> PullReport:
     """Export the project, check every task, then write one file per annotated document.
 
     Nothing is written unless every task passed its checks. A file is rewritten only when
     its content changed; a task whose annotations were all deleted gets its file emptied,
     never removed, so the history stays in git.
+
+    A committed file with human annotations that came from another task (another project or
+    server, e.g. a fresh one) is not overwritten unless ``replace``: a pull from an empty
+    server would otherwise erase the corpus's annotations.
     """
     from newscorpus.pipeline import iter_documents
 
@@ -305,6 +310,10 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
         rep.claims += len(got.claims)
         if anns or got.content["drafts_not_pulled"] or (out / f"{doc_id}.json").exists():
             contents[doc_id] = _dumps(got.content)
+    if not replace:
+        for doc_id in sorted(contents):
+            _refuse_foreign_overwrite(out / f"{doc_id}.json", json.loads(contents[doc_id]),
+                                      where, project.rel(out / f"{doc_id}.json"))
     out.mkdir(parents=True, exist_ok=True)
     for doc_id in sorted(contents):
         path = out / f"{doc_id}.json"
@@ -315,6 +324,39 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
         rep.written.append(project.rel(path))
     rep.not_in_project = sorted(p.stem for p in out.glob("*.json") if p.stem not in seen)
     return rep
+
+
+def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, rel: str
+                              ) -> None:
+    """Refuse a pull that would replace every human annotation of a committed file.
+
+    That happens when the server is another one (a fresh server, another project: other
+    task id) or when all of the file's annotations are gone from the task.
+    """
+    if not path.is_file():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"unreadable: {exc}", path=rel) from exc
+
+    def submitted(content: Mapping[str, Any]) -> set[Any]:
+        return {a.get("id") for a in content.get("annotations") or []
+                if a.get("status") == "submitted"}
+
+    mine = submitted(old)
+    if not mine:
+        return
+    if old.get("task_id") != new.get("task_id"):
+        reason = (f"came from task {old.get('task_id')}, but {where} has this document as "
+                  f"task {new.get('task_id')}: another project or server")
+    elif not mine & submitted(new):
+        reason = (f"holds {len(mine)} submitted annotation(s) that {where} no longer has")
+    else:
+        return
+    raise RecordError(f"{reason}. Nothing written; pull from the project the annotations "
+                      "came from, or pass --replace to overwrite them", path=rel,
+                      field="annotations")
 
 
 # --------------------------------------------------------------------------- offline

@@ -92,6 +92,9 @@ def push_cmd(
 def pull_cmd(
     project_id: ProjectId = None,
     title: Title = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Overwrite committed annotations that came from another project or "
+                          "server (by default such a pull is refused).")] = False,
 ) -> None:
     """Pull every annotation into annotations/labelstudio/<doc_id>.json (checked first).
 
@@ -105,7 +108,7 @@ def pull_cmd(
     project = find_project()
     client = connect()
     with err_console.status("pulling from Label Studio..."):
-        rep = pull(project, client, project_id=project_id, title=title)
+        rep = pull(project, client, project_id=project_id, title=title, replace=replace)
     ann = ", ".join(f"{n} {k}" for k, n in sorted(rep.annotations.items())) or "none"
     err_console.print(
         f"project {rep.project_id}: {rep.tasks} task(s), annotations: {ann}; "
