@@ -1,4 +1,4 @@
-"""``newscorpus``: ingest, normalise, annotate, validate, build and release the corpus.
+"""newscorpus: ingest, normalise, annotate, validate, build and release the corpus.
 
 Exit codes: 0 done (also "nothing to do"), 1 the data or a server said no, 2 wrong usage.
 Results go to stdout, progress and diagnostics to stderr.
