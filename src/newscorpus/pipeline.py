@@ -7,7 +7,7 @@ others and they meet at the records of ``newscorpus.model``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,12 @@ def iter_documents(project: Project) -> Iterator[Document]:
 
 
 def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-dev",
-          date: str | None = None) -> BuildInfo:
-    """Build the dataset folder (default ``build/dataset``); returns what it wrote."""
+          date: str | None = None, progress: Callable[[int], None] | None = None
+          ) -> BuildInfo:
+    """Build the dataset folder (default ``build/dataset``); returns what it wrote.
+
+    ``progress`` is called with the number of documents done so far (for a progress bar).
+    """
     out = out if out is not None else project.root / DEFAULT_OUT
     scheme = project.label_scheme()
     info = BuildInfo(name=DATASET_NAME, version=version, normalizer_version=NORMALIZER_VERSION,
@@ -86,11 +90,13 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
     src_path = project.rel(project.sources)
 
     def rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for doc in iter_documents(project):
+        for done, doc in enumerate(iter_documents(project), start=1):
             row = doc.to_dict()
             for err in iter_errors(row, doc_validator, path=src_path, record_id=doc.id):
                 raise err
             yield "documents", doc.split, row
+            if progress is not None:
+                progress(done)
             entities, claims = load_annotations(project, [doc], scheme=scheme)
             yield from (("entities", doc.split, e.to_dict()) for e in entities)
             yield from (("claims", doc.split, c.to_dict()) for c in claims)

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
+from rich.progress import MofNCompleteColumn, Progress
 
 from newscorpus import __version__
 from newscorpus.cli._errors import err_console, handle_errors
@@ -163,8 +164,13 @@ def build(
     from newscorpus.pipeline import build as run_build
 
     project = find_project()
-    with err_console.status("building the dataset..."):
-        info = run_build(project, out)
+    from newscorpus.ingest import load_sources
+
+    total = len(load_sources(project))
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task("normalising and writing", total=total)
+        info = run_build(project, out, progress=lambda n: bar.update(task, completed=n))
     target = out if out is not None else project.root / "build" / "dataset"
     for table, splits in info.counts.items():
         err_console.print(f"{table}: " + ", ".join(f"{s} {n:,}" for s, n in splits.items()))
