@@ -135,9 +135,10 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
     import tempfile
     from datetime import UTC, datetime
 
+    from newscorpus._fs import write_atomic
     from newscorpus.model.errors import ReleaseError
     from newscorpus.release import citation
-    from newscorpus.release.publish import check_version, finalize, git_state, write_atomic
+    from newscorpus.release.publish import check_version, finalize, git_state
 
     releases = project.releases
     check_version(releases, version)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newscorpus._fs import write_atomic
 from newscorpus.annotate.config import label_config
 from newscorpus.annotate.convert import (
     file_records,
@@ -250,20 +249,6 @@ def _dumps(content: Mapping[str, Any]) -> str:
     return dump(content, 0) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a committed file is 0644
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def pull(project: Project, client: Client, *, project_id: int | None = None,
          title: str | None = None, documents: Iterable[Document] | None = None,
          replace: bool = False) -> PullReport:
@@ -320,7 +305,7 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
         if path.exists() and path.read_text(encoding="utf-8") == contents[doc_id]:
             rep.unchanged += 1
             continue
-        _write_atomic(path, contents[doc_id])
+        write_atomic(path, contents[doc_id])
         rep.written.append(project.rel(path))
     rep.not_in_project = sorted(p.stem for p in out.glob("*.json") if p.stem not in seen)
     return rep

@@ -5,15 +5,14 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newscorpus._fs import write_atomic
 from newscorpus.model.errors import IngestError, RecordError
 from newscorpus.model.schema import iter_errors
 from newscorpus.project import Project
@@ -206,18 +205,6 @@ def _record(c: Candidate, now: str) -> dict[str, Any]:
     }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write(project: Project, candidates: list[Candidate], *, now: str | None = None
           ) -> list[dict[str, Any]]:
     """Add the candidates to the corpus; refuse the whole batch if any is already there.
@@ -243,10 +230,10 @@ def write(project: Project, candidates: list[Candidate], *, now: str | None = No
         for err in iter_errors(rec, v, path=c.origin, record_id=c.id):
             raise IngestError(err.reason, path=c.origin, field=err.field)
     for c in candidates:
-        _atomic_write(project.raw_dir / f"{c.id}.txt", c.data)
+        write_atomic(project.raw_dir / f"{c.id}.txt", c.data)
     old = project.sources.read_bytes() if project.sources.exists() else b""
     if old and not old.endswith(b"\n"):
         old += b"\n"
     new = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
-    _atomic_write(project.sources, old + new.encode("utf-8"))
+    write_atomic(project.sources, old + new.encode("utf-8"))
     return records

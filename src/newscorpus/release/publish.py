@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 from newscorpus.model.errors import ReleaseError
@@ -14,7 +12,7 @@ from newscorpus.release import changes, citation, croissant, manifest
 from newscorpus.release.card import BuildInfo
 
 __all__ = ["check_version", "existing_versions", "finalize", "git_state", "latest",
-           "parse_version", "write_atomic"]
+           "parse_version"]
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
@@ -65,17 +63,6 @@ def git_state(root: Path) -> tuple[str | None, bool]:
     except (OSError, subprocess.CalledProcessError):
         return None, True
     return head, bool(status.strip())
-
-
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def finalize(folder: Path, info: BuildInfo, *, releases: Path, version: str, date: str,
