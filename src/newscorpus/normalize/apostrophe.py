@@ -9,7 +9,12 @@ the document's word-internal apostrophes are mostly U+2019, else ASCII ``'``).
 Evidence, in order of weight:
 
 * closed classes: negations (``dont``), and contractions whose stripped form is not a word
-  (``theres``, ``youre``, ``Im``);
+  (``theres``, ``youre``, ``Im``); forms that cannot be anything but a possessive (a year
+  that is no decade, ``2002s``; ``Strausss``; ``AT&Ts``);
+* fixed patterns (``_PATTERN_CONF``: made where words are stripped, not in a document that
+  keeps its apostrophes): "its" before a predicate (``its not clear``, ``its very difficult
+  to``, ``its unlikely to``), "Were" opening a sentence before an -ing form (``We're going``),
+  ``this years winner``, ``in two years time`` and a few idioms (``out of harms way``);
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
 * context: what follows and precedes the word (a possessive is followed by a noun phrase;
   ``its own`` vs ``it's not``), as log-likelihood tables learned by
@@ -26,8 +31,9 @@ counts that insertions do change (apostrophes present, stripped words left, form
 an apostrophe) only ever make a second run more cautious, or are settled inside the first run,
 so a second run changes nothing: ``restore(restore(x).text).edits == ()``.
 
-Not restored: plural possessives ("critics' views": too often a plural noun modifier, "the
-players union"), "were" -> "we're" mostly, and rarer forms ("rock'n'roll", "o'clock").
+Not restored: plural possessives other than ``years' time`` ("critics' views": too often a
+plural noun modifier, "the players union"), "were" -> "we're" mid-sentence, and rarer forms
+("rock'n'roll", "o'clock").
 """
 
 from __future__ import annotations
@@ -178,6 +184,11 @@ def _load_stats() -> _Stats:
         raw = resources.files("newscorpus.normalize").joinpath(_STATS_FILE).read_text("utf-8")
     except (FileNotFoundError, OSError):
         return _Stats()
+    return _parse_stats(raw)
+
+
+def _parse_stats(raw: str) -> _Stats:
+    """The stats in ``raw`` (the JSON that ``scripts/build_apostrophe_stats.py`` writes)."""
     data: dict[str, Any] = json.loads(raw)
     models = {}
     for name in ("possessive_lower", "possessive_upper", "plural_possessive", "closed",
@@ -392,6 +403,22 @@ def _is_plain_case(tok: str) -> bool:
 _NAME = re.compile(r"(?:O|D|d)[A-Z][a-z]{2,}")
 
 
+# Words that are no verbs though the noun lexicon scores them low.
+_FUNCTION_WORDS = frozenset([
+    "what", "who", "which", "where", "when", "why", "how", "you", "i", "he", "she", "it", "we",
+    "they", "the", "a", "an", "at", "of", "to", "in", "on", "for", "with", "as", "by", "from",
+    "and", "but", "or", "if", "so", "that", "this", "there", "here", "than", "then", "not",
+    "too", "very", "also", "up", "down", "out", "off", "over", "into", "about",
+])
+
+
+def _base_verb(word: str) -> bool:
+    """Is the lower-case ``word`` a verb's base form ("push", "stay"), by the noun lexicon
+    and its ending?"""
+    return (word not in _FUNCTION_WORDS and _stats().nouns.get(word, 0.0) < _VERB_MAX
+            and not word.endswith(("ed", "s", "ing", "en")))
+
+
 def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
     """(offset in token, rule id, confidence) for a closed-class word, else None."""
     tok = doc.toks[i]
@@ -412,6 +439,21 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         if nxt not in _AUX_NEXT and doc.initial(i) and _stats().nouns.get(nxt, 0.0) > 0.5:
             return None  # "Ill health"
         return 1, "apostrophe.contraction", 0.95
+    if len(tok) == 2 and tok[1] == "s" and tok[0].isupper() and i > 0 \
+            and doc.gaps[i] in ("&", "-") and doc.toks[i - 1][0].isupper():
+        # the end of a name before a noun: "AT&Ts shareholders", "Jay-Zs album"
+        nxt, nshape = doc.next_key(i)
+        if nshape == "<C>" or (nshape == "<L>" and _stats().nouns.get(nxt, 0.0) > _VERB_MAX
+                               and nxt not in _PHRASE_NEXT and nxt != "of"):
+            return 1, "apostrophe.possessive", 0.97
+        return None
+    if low.endswith("sss") and len(tok) >= 5 and tok.isalpha() and _is_plain_case(tok) \
+            and not _ends_phrase(doc, i):
+        # no English word ends in "sss": "Strausss opera" -> "Strauss's"
+        return len(tok) - 1, "apostrophe.possessive", 0.97
+    if tok[-1] == "s" and len(tok) == 5 and tok[:-1].isdigit() and tok[-2] != "0":
+        # a year that is no decade: "2002s best film" -> "2002's"
+        return 4, "apostrophe.possessive", 0.97
     if tok[-1] == "s" and tok[:-1].isdigit() and len(tok) <= 4:
         # "Radio 4s flagship" -> "Radio 4's"; decades ("the 1990s") have no capital before
         prev, pshape = doc.prev_key(i)
@@ -437,6 +479,10 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         nxt, _ = doc.next_key(i)
         if nxt in _AUX_NEXT and (prev in _CLAUSE_START or prev == "<P>"):
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
+        if low in ("well", "hell") and (prev == "<P>" or (prev in _CLAUSE_START and prev != "so")) \
+                and _base_verb(nxt):
+            # "but well push on", "hell stay": a verb's base form after it
+            return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
         return None
     if low == "lets":
         nxt, _ = doc.next_key(i)
@@ -445,6 +491,172 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
             return 3, "apostrophe.contraction", 0.93
         return None
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# fixed patterns: "its" before a predicate, "two years time", "out of harms way"
+# --------------------------------------------------------------------------------------------
+#: The confidence of the fixed patterns below: enough where the document has stripped words
+#: (``THRESHOLD``) or a mix (``MIXED_THRESHOLD``), not enough in a document that keeps its
+#: apostrophes (``CLEAN_THRESHOLD``), where "its a" may be the author's own spelling.
+_PATTERN_CONF = 0.97
+
+# After a possessive "its" comes a noun phrase; these words start a predicate instead, so
+# "its" before them is "it's": "its not clear", "its been", "its a shame", "its the best".
+_ITS_PRED = frozenset(["not", "a", "an", "the", "been", "no", "my", "our", "his", "your",
+                       "their", "all", "about", "like", "got"])
+# Adverbs that start a predicate when an adjective or participle follows ("its very
+# difficult", "its just begun"), but may sit in a noun phrase ("its very existence").
+_ITS_ADV = frozenset([
+    "very", "so", "too", "really", "just", "quite", "pretty", "always", "also", "never",
+    "still", "already", "probably", "definitely", "absolutely", "obviously", "certainly",
+    "clearly", "actually", "extremely", "totally", "completely", "incredibly", "particularly",
+    "much", "fairly", "rather", "highly", "hugely", "simply", "even", "now", "only", "slightly",
+])
+_PRED_MIN = 0.4  # how predicate-like (``preds``) the word after the adverb must be ...
+_NOUN_MAX = 1.5  # ... and at most this noun-like
+# A strongly predicate-like word ("unlikely", "amazing", "expected") after "its" that ends
+# the phrase (punctuation, or one of these words after it) cannot be a modifier of a noun:
+# "its unlikely to", "its amazing that", "its crazy."
+_ADJ_PRED_MIN = 1.0
+_ADJ_NOUN_MAX = 0.5
+_PHRASE_NEXT = frozenset([
+    "to", "that", "for", "with", "in", "at", "on", "by", "from", "about", "because", "but",
+    "and", "if", "when", "as", "than", "the", "a", "an", "this", "it", "he", "she", "they",
+    "we", "you", "i", "not", "so", "or",
+])
+
+
+def _plain_next(doc: _Doc, i: int) -> str | None:
+    """The lower-case word after token i when it follows after one space and is not the
+    first part of a hyphenated word ("so-called"), else None."""
+    j = i + 1
+    if j >= len(doc.toks) or doc.gaps[j] != " " or not doc.toks[j].islower():
+        return None
+    if j + 1 < len(doc.toks) and doc.gaps[j + 1][:1] in "-\u2010\u2011":
+        return None
+    return doc.forms[j]
+
+
+def _its_predicate(doc: _Doc, i: int) -> bool:
+    """Is "its" (token i) followed by words that start a predicate ("its not clear")?"""
+    nxt = _plain_next(doc, i)
+    if nxt is None:
+        return False
+    if nxt in _ITS_PRED:
+        return True
+    if nxt == "going":
+        return _plain_next(doc, i + 1) == "to"
+    if nxt in _ITS_ADV:
+        nxt2 = _plain_next(doc, i + 1)
+        if nxt2 is None:
+            return False
+        stats = _stats()
+        # "its very difficult to", but not "its much larger rival"
+        return (stats.preds.get(nxt2, 0.0) >= _PRED_MIN
+                and stats.nouns.get(nxt2, 0.0) <= _NOUN_MAX and _ends_phrase_at(doc, i + 2))
+    stats = _stats()
+    if stats.preds.get(nxt, 0.0) < _ADJ_PRED_MIN or stats.nouns.get(nxt, 9.0) > _ADJ_NOUN_MAX:
+        return False
+    # "its crazy.", "its unlikely to" (but "its thinking." is a noun)
+    return _ends_phrase_at(doc, i + 1) and not nxt.endswith("ing")
+
+
+def _ends_phrase_at(doc: _Doc, j: int) -> bool:
+    """Does no noun follow word j: punctuation, the end, or a word of ``_PHRASE_NEXT``?"""
+    if j + 1 >= len(doc.toks):
+        return True
+    gap = doc.gaps[j + 1]
+    if gap == " ":
+        return doc.toks[j + 1].islower() and doc.forms[j + 1] in _PHRASE_NEXT
+    return gap.lstrip(" ")[:1] in ".,;:!?"
+
+
+_NOT_PARTICIPLES = frozenset(["thing", "bring", "sting", "swing", "spring", "string", "during",
+                              "nothing", "something", "anything", "everything"])
+
+
+def _were_progressive(doc: _Doc, i: int) -> bool:
+    """Does "were" (token i) open a sentence or quote before an -ing form ("Were going to
+    win")? With no subject before it, it is "We're": a question puts one after it."""
+    nxt = _plain_next(doc, i)
+    if nxt is None or len(nxt) < 5 or not nxt.endswith("ing") or nxt in _NOT_PARTICIPLES:
+        return False
+    return _opens_sentence(doc.text, doc.starts[i])
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Does a sentence or a quotation start at ``start`` (after . ! ? or a new line, not an
+    ellipsis; or after an opening quote)?"""
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or text[j] == "\n":
+        return True
+    c = text[j]
+    if c in ".!?":
+        return not (c == "." and j > 0 and text[j - 1] == ".")
+    if c in "\"'\u201c\u2018":
+        # an opening quote: at the start, or after a space, a new line or a colon
+        k = j - 1
+        return k < 0 or text[k] in " \t\n:(" or (c in "\u201c\u2018")
+    return False
+
+
+# Plural possessives of time: "in two years time" -> "in two years' time".
+_TIME_UNITS = frozenset(["seconds", "minutes", "hours", "days", "weeks", "months", "years",
+                         "decades"])
+_QUANTITIES = frozenset([
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "few", "several",
+])
+# "this/last/next" + a period: "this years winner" -> "this year's winner".
+_PERIODS = frozenset(["years", "weeks", "months", "days", "seasons", "nights", "mornings",
+                      "evenings", "afternoons", "summers", "winters", "autumns", "weekends",
+                      "decades", "quarters", "terms"])
+_DEICTIC = frozenset(["this", "last", "next"])
+_DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "my", "our", "your",
+                          "these", "those", "this", "that"])
+# Fixed phrases with a possessive: stripped form -> (the next word, the words that may come
+# before, or None for any).
+_IDIOMS: dict[str, tuple[str, frozenset[str] | None]] = {
+    "harms": ("way", frozenset(["of", "in", "into"])),
+    "arms": ("length", frozenset(["at"])),
+    "stones": ("throw", frozenset(["a"])),
+    "devils": ("advocate", None),
+    "beginners": ("luck", None),
+    "valentines": ("day", None),
+}
+
+
+def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
+    """(offset in token, rule id) of a fixed possessive pattern at token i, else None."""
+    tok = doc.toks[i]
+    low = doc.forms[i]
+    if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
+        return None
+    if low in _PERIODS and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _DEICTIC \
+            and i + 1 < len(doc.toks) and doc.gaps[i + 1] == " " \
+            and (i < 2 or doc.initial(i - 1) or doc.forms[i - 2] not in _DETERMINERS):
+        # "this years winner", "last weeks vote" (but "the last years of his life")
+        return len(tok) - 1, "apostrophe.possessive"
+    if low in _TIME_UNITS:
+        if _plain_next(doc, i) != "time" or i == 0 or doc.gaps[i] != " ":
+            return None
+        prev = doc.forms[i - 1]
+        if prev in _QUANTITIES or prev.isdigit():
+            return len(tok), "apostrophe.plural_possessive"
+        return None
+    idiom = _IDIOMS.get(low)
+    if idiom is None:
+        return None
+    nxt = doc.toks[i + 1].lower() if i + 1 < len(doc.toks) and doc.gaps[i + 1] == " " else None
+    if nxt != idiom[0]:
+        return None
+    before = idiom[1]
+    if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
+        return None
+    return len(tok) - 1, "apostrophe.possessive"
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,14 +898,17 @@ def _context_bound(model_name: str) -> float:
 
 def _s_candidate(doc: _Doc, i: int) -> bool:
     tok = doc.toks[i]
-    if len(tok) < 3 or tok[-1] != "s" or tok[-2] in "S'\u2019" or tok[-3:] == "sss":
+    if len(tok) < 3 or tok[-1] != "s" or tok[-2] in "'\u2019" or tok[-3:] == "sss":
         return False
+    if tok[-2] == "S" and not tok[:-1].isupper():
+        return False  # only an acronym ends in "Ss": "USs" for "US's"
     if "'" in tok or "\u2019" in tok:
         return False
-    if not (tok[:-1].isalpha() or tok[:-1].isdigit()):
-        return False
-    if tok[:-1].isdigit():
+    base = tok[:-1]
+    if base.isdigit():
         return False  # "1990s", "20s": numbers are left alone
+    if not (base.isalpha() or (base.isalnum() and base[0].isalpha() and base.isupper())):
+        return False  # letters, or a name like "U2", "ITV1" ("U2s latest album")
     return not (_followed_by_apos(doc, i) or _preceded_by_apos(doc, i))
 
 
@@ -751,9 +966,13 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
             if tok[1:].islower() and not _followed_by_apos(doc, i):
                 off, rule = _WORD_MODELS[low]
                 model: _Model = getattr(stats, low)
+                p = 0.0
                 if model.weights:
                     keys = _its_keys(doc, i)
                     p = model.prob(_its_static(doc, i, keys), keys)
+                if (_its_predicate(doc, i) if low == "its" else _were_progressive(doc, i)):
+                    p = max(p, _PATTERN_CONF)
+                if model.weights or p:
                     out.append(_Proposal(doc.starts[i] + off, rule, p))
             continue
         if _followed_by_apos(doc, i) or _preceded_by_apos(doc, i):
@@ -769,6 +988,11 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
                                      _closed_confidence(doc, 0.93)))
             continue
         if low in _RESERVED:
+            continue
+        pat = _s_pattern(doc, i)
+        if pat is not None:
+            off, rule = pat
+            out.append(_Proposal(doc.starts[i] + off, rule, _PATTERN_CONF))
             continue
         if _s_candidate(doc, i):
             s_cands.append(i)
