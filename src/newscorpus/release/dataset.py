@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -40,6 +41,9 @@ def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = Tru
         (tmp / "README.md").write_text(render(info), encoding="utf-8")
         if before_publish is not None:
             before_publish(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)
