@@ -7,6 +7,7 @@ others and they meet at the records of ``newscorpus.model``.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,21 @@ def iter_documents(project: Project) -> Iterator[Document]:
         )
 
 
+def _annotator_notes(project: Project) -> dict[str, str]:
+    """``annotations/annotators.json``: who each neutral annotator id is, for the card."""
+    path = project.annotations / "annotators.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"unreadable: {exc}", path=project.rel(path)) from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise RecordError("must map annotator ids to one-line descriptions",
+                          path=project.rel(path))
+    return {str(k): v for k, v in data.items()}
+
+
 def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-dev",
           date: str | None = None, progress: Callable[[int], None] | None = None
           ) -> BuildInfo:
@@ -88,6 +104,7 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
                      scheme=scheme, features=features(scheme), date=date)
     doc_validator = project.validator("document")
     src_path = project.rel(project.sources)
+    info.annotator_notes = _annotator_notes(project)
 
     def rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
         for done, doc in enumerate(iter_documents(project), start=1):

@@ -46,6 +46,7 @@ class BuildInfo:
     origins: Counter[str] = field(default_factory=Counter)  # origin -> spans
     agreement: dict[str, Agreement | None] = field(default_factory=dict)  # table -> IAA
     checkworthy: int = 0  # claims marked check-worthy
+    annotator_notes: dict[str, str] = field(default_factory=dict)  # annotator id -> who
 
     def tally(self, table: str, row: Mapping[str, Any]) -> None:
         """Count one written row for the card (labels, annotators, origins, edits)."""
@@ -176,8 +177,10 @@ def render(info: BuildInfo) -> str:
         " has kept it, and then its `origin` is `human`. Spans a model made and nobody reviewed"
         " keep `origin` `model:<name>@<version>`.\n",
         "### Who are the annotators?\n",
-        (_table([(f"`{a}`", f"{n:,}") for a, n in sorted(info.annotators.items())],
-                ("annotator", "spans")) if info.annotators else "No annotations yet.") + "\n",
+        (_table([(f"`{a}`", f"{n:,}", info.annotator_notes.get(a, MISSING))
+                 for a, n in sorted(info.annotators.items())],
+                ("annotator", "spans", "who")) if info.annotators
+         else "No annotations yet.") + "\n",
         "### Spans by origin\n",
         (_table([(f"`{o}`", f"{n:,}") for o, n in sorted(info.origins.items())],
                 ("origin", "spans")) if info.origins else "No annotations yet.") + "\n",
