@@ -81,13 +81,13 @@ def test_build_is_refused_and_leaves_nothing_when_a_record_is_invalid(seeded_dir
 def test_failed_build_keeps_the_previous_dataset(seeded_dir: Path) -> None:
     out = seeded_dir / "build" / "dataset"
     build(find_project())
-    before = sorted(p.name for p in out.rglob("*"))
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     raw = next((seeded_dir / "corpus" / "raw").iterdir())
     raw.write_bytes(raw.read_bytes() + b"tampered")
     res = runner.invoke(app, ["build"])
     assert res.exit_code == 1
     assert "[raw_sha256]" in res.stderr and "the raw file changed" in res.stderr
-    assert sorted(p.name for p in out.rglob("*")) == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_build_outside_a_project_says_how_to_fix(tmp_path: Path,
@@ -106,3 +106,45 @@ def test_two_builds_write_identical_parquet(seeded_dir: Path) -> None:
     fa = sorted(a.rglob("*.parquet"))
     assert fa and [p.read_bytes() for p in fa] == [
         (b / p.relative_to(a)).read_bytes() for p in fa]
+
+
+@pytest.mark.parametrize("target", [".", "", "corpus", "corpus/raw", "schemas", "..", "src"])
+def test_build_refuses_an_out_inside_the_project_sources(seeded_dir: Path, target: str) -> None:
+    before = sorted(str(p.relative_to(seeded_dir)) for p in seeded_dir.rglob("*"))
+    res = runner.invoke(app, ["build", "--out", target])
+    assert res.exit_code == 2
+    assert "part of the project" in res.stderr
+    assert sorted(str(p.relative_to(seeded_dir)) for p in seeded_dir.rglob("*")) == before
+
+
+def test_build_never_replaces_a_folder_it_did_not_write(seeded_dir: Path) -> None:
+    other = seeded_dir / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me")
+    res = runner.invoke(app, ["build", "--out", str(other)])
+    assert res.exit_code == 1
+    assert "was not written by newscorpus build" in res.stderr
+    assert (other / "mine.txt").read_text() == "keep me"
+
+
+def test_build_never_replaces_a_release(seeded_dir: Path) -> None:
+    rel = seeded_dir / "published"
+    build(find_project(), rel)
+    (rel / "manifest.json").write_text("{}")
+    res = runner.invoke(app, ["build", "--out", str(rel)])
+    assert res.exit_code == 1 and "published release" in res.stderr
+    assert (rel / "manifest.json").read_text() == "{}"
+
+
+def test_annotations_of_a_missing_document_stop_the_build(seeded_dir: Path) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "annotations", seeded_dir / "annotations")
+    (seeded_dir / "annotations/labelstudio/aaaaaaaaaaaaaaaa.json").write_text("{}")
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 1
+    assert "annotations/labelstudio/aaaaaaaaaaaaaaaa.json" in res.stderr
+    assert "belong to no corpus document" in res.stderr
+    assert not (seeded_dir / "build" / "dataset").exists()

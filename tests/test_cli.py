@@ -23,7 +23,7 @@ def test_every_command_has_help(cmd: list[str]) -> None:
 def test_normalize_reads_stdin_and_prints_text() -> None:
     res = runner.invoke(app, ["normalize"], input="a  b \n\n\n\nc\n")
     assert res.exit_code == 0
-    assert res.stdout == "a b\n\nc\n"
+    assert res.stdout == "a b\n\nc"  # exactly the normalised text
 
 
 def test_normalize_edits_prints_jsonl_that_names_rules(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def _sources(root: Path) -> list[dict[str, object]]:
     path = root / "corpus" / "sources.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
+    return [json.loads(line) for line in path.read_text().split("\n") if line]
 
 
 def _nothing_written(root: Path) -> bool:
@@ -153,3 +153,41 @@ def test_ingest_missing_path_is_a_usage_error(project_dir: Path) -> None:
     assert res.exit_code == 2
     assert "nope.txt" in res.stderr
     assert _nothing_written(project_dir)
+
+
+def test_ingest_refuses_a_codec_that_does_not_give_the_bytes_back(project_dir: Path) -> None:
+    art = project_dir / "be.txt"
+    art.write_bytes(b"\xfe\xff" + "It was a quiet day in the city.\n".encode("utf-16-be"))
+    res = runner.invoke(app, ["ingest", str(art), "--encoding", "utf-16"])
+    assert res.exit_code == 1
+    assert "be.txt [encoding]: utf-16 does not give these bytes back exactly" in res.stderr
+    assert _nothing_written(project_dir)
+
+
+def test_ingest_refuses_a_non_text_codec(project_dir: Path) -> None:
+    art = project_dir / "a.txt"
+    art.write_text("Title\n\nText.\n")
+    res = runner.invoke(app, ["ingest", str(art), "--encoding", "rot13"])
+    assert res.exit_code == 1 and "'rot13' is not a text encoding" in res.stderr
+    assert _nothing_written(project_dir)
+
+
+@pytest.mark.parametrize("name", ["arts.json", "arts.csv"])
+def test_ingest_refuses_a_named_file_that_is_not_text_or_jsonl(project_dir: Path,
+                                                                name: str) -> None:
+    f = project_dir / name
+    f.write_text('[{"text": "A"}]')
+    res = runner.invoke(app, ["ingest", str(f)])
+    assert res.exit_code == 1 and "neither text (.txt) nor JSONL" in res.stderr
+    assert _nothing_written(project_dir)
+
+
+def test_line_separators_inside_metadata_keep_sources_readable(project_dir: Path) -> None:
+    a = project_dir / "a.txt"
+    a.write_text("Title\n\nText.\n")
+    assert runner.invoke(app, ["ingest", str(a), "--publisher", "Foo\u2028Bar"]).exit_code == 0
+    src = project_dir / "batch.jsonl"
+    src.write_text(json.dumps({"text": "Body\u0085text here.", "title": "T\u2028x"},
+                              ensure_ascii=False) + "\n")
+    assert runner.invoke(app, ["ingest", str(src)]).exit_code == 0
+    assert [r["publisher"] for r in _sources(project_dir)] == ["Foo\u2028Bar", None]

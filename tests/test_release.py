@@ -125,9 +125,11 @@ def test_a_dirty_tree_is_refused_unless_allowed(repo: Path) -> None:
     assert json.loads((repo / "releases/0.1.0/manifest.json").read_text())["git_dirty"] is True
 
 
-def test_a_bad_version_string_is_a_usage_error(repo: Path) -> None:
-    res = _release("v1")
+@pytest.mark.parametrize("version", ["v1", "0.2.0\n", "01.2.3", "1.2", " 1.2.3"])
+def test_a_bad_version_string_is_a_usage_error(repo: Path, version: str) -> None:
+    res = _release(version)
     assert res.exit_code == 2 and "not a version X.Y.Z" in res.stderr
+    assert not (repo / "releases").exists() or list((repo / "releases").iterdir()) == []
 
 
 def test_release_interrupted_midway_leaves_no_folder(repo: Path,
@@ -141,7 +143,8 @@ def test_release_interrupted_midway_leaves_no_folder(repo: Path,
 
     monkeypatch.setattr(publish.changes, "render", boom)
     res = _release("0.1.0")
-    assert res.exit_code != 0
+    assert res.exit_code == 1
+    assert "disk full (injected)" in res.stderr and "Traceback" not in res.output
     releases = repo / "releases"
     assert not (releases / "0.1.0").exists()
     assert list(releases.iterdir()) == []

@@ -76,6 +76,17 @@ def iter_documents(project: Project) -> Iterator[Document]:
         )
 
 
+def _refuse_orphan_annotations(project: Project, ids: set[str]) -> None:
+    """Annotation files must belong to a corpus document: never drop one without a word."""
+    folder = project.annotations / "labelstudio"
+    orphans = sorted(p for p in folder.glob("*.json") if p.stem not in ids)
+    if orphans:
+        names = ", ".join(project.rel(p) for p in orphans[:5])
+        raise RecordError(f"{len(orphans)} annotation file(s) belong to no corpus document: "
+                          f"{names} (ingest the article, or remove the file)",
+                          path=project.rel(folder))
+
+
 def _annotator_notes(project: Project) -> dict[str, str]:
     """``annotations/annotators.json``: who each neutral annotator id is, for the card."""
     path = project.annotations / "annotators.json"
@@ -107,7 +118,9 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
     info.annotator_notes = _annotator_notes(project)
 
     def rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        ids: set[str] = set()
         for done, doc in enumerate(iter_documents(project), start=1):
+            ids.add(doc.id)
             row = doc.to_dict()
             for err in iter_errors(row, doc_validator, path=src_path, record_id=doc.id):
                 raise err
@@ -117,6 +130,7 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             entities, claims = load_annotations(project, [doc], scheme=scheme)
             yield from (("entities", doc.split, e.to_dict()) for e in entities)
             yield from (("claims", doc.split, c.to_dict()) for c in claims)
+        _refuse_orphan_annotations(project, ids)
 
     def tallied(rows: Iterator[tuple[str, str, dict[str, Any]]]
                 ) -> Iterator[tuple[str, str, dict[str, Any]]]:

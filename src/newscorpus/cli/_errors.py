@@ -22,7 +22,7 @@ R = TypeVar("R")
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a command; a ``NewscorpusError`` prints ``error: <where>: <reason>`` and exits 1."""
+    """Run a command; a ``NewscorpusError`` (or an ``OSError``) prints ``error: ...``, exits 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -30,6 +30,11 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except NewscorpusError as exc:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # disk full, permission denied...: a message, not a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            err_console.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}",
+                              highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper

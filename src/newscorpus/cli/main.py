@@ -126,7 +126,7 @@ def normalize_cmd(
         "--json", help="Print one JSON object: text, edits, marks, truncated.")] = False,
     encoding: Annotated[str, typer.Option(help="Codec of the input.")] = "utf-8",
 ) -> None:
-    """Print the normalised text of FILE (or stdin); --edits prints its edit log instead.
+    """Print the normalised text of FILE (or stdin) exactly; --edits prints its edit log instead.
 
     Every edit names its rule and can be undone: raw = invert(text, edits).
 
@@ -144,9 +144,19 @@ def normalize_cmd(
         for e in out.edits:
             print(json.dumps(e.to_dict(), ensure_ascii=False))
     else:
-        sys.stdout.write(out.text)
-        if out.text and not out.text.endswith("\n"):
-            sys.stdout.write("\n")
+        sys.stdout.write(out.text)  # exactly the text (no added newline): invert() needs it
+
+
+def _check_out(root: Path, out: Path) -> None:
+    """--out may not be the project, a folder above it, or one of its source folders."""
+    target = out.resolve()
+    root = root.resolve()
+    protected = [root / d for d in ("corpus", "annotations", "schemas", "validation",
+                                    "releases", "src", "tests", "scripts", ".git")]
+    if target == root or target in root.parents or any(
+            target == p or p in target.parents for p in protected):
+        raise typer.BadParameter(f"{out} is part of the project (or above it): a dataset "
+                                 "folder goes elsewhere, e.g. build/dataset", param_hint="--out")
 
 
 @app.command()
@@ -166,6 +176,8 @@ def build(
     project = find_project()
     from newscorpus.ingest import load_sources
 
+    if out is not None:
+        _check_out(project.root, out)
     total = len(load_sources(project))
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=err_console,
                   transient=True) as bar:

@@ -61,12 +61,15 @@ def decode(data: bytes, *, origin: str, encoding: str = "utf-8") -> str:
 if you know the file's encoding, ingest it with --encoding (e.g. --encoding cp1252)
     """
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError as exc:
         raise IngestError(f"unknown encoding {encoding!r}", path=origin,
                           field="encoding") from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise IngestError(f"{encoding!r} is not a text encoding", path=origin,
+                          field="encoding")
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
         hint = ("if you know the file's encoding, ingest it with --encoding "
@@ -74,6 +77,11 @@ if you know the file's encoding, ingest it with --encoding (e.g. --encoding cp12
                     "utf-8", "utf8") else "the bytes do not fit that encoding either"
         raise IngestError(f"not valid {encoding} at byte {exc.start} (0x{bad}); {hint}",
                           path=origin, field="bytes") from exc
+    if text.encode(encoding) != data:  # e.g. UTF-16's byte-order mark: not byte-exact
+        raise IngestError(f"{encoding} does not give these bytes back exactly (a byte-order "
+                          "mark or a non-canonical form): convert the file to UTF-8 first",
+                          path=origin, field="encoding")
+    return text
 
 
 def _check_text(data: bytes, text: str, origin: str) -> None:
@@ -105,7 +113,9 @@ def _from_text_file(path: Path, encoding: str, meta: Mapping[str, Any]) -> Candi
 def _from_jsonl(path: Path, meta: Mapping[str, Any]) -> Iterator[Candidate]:
     data = _read_file(path, "utf-8")
     text = decode(data, origin=str(path))
-    for n, line in enumerate(text.splitlines(), start=1):
+    # JSON lines end at "\n" only: str.splitlines() would also cut at U+2028 or U+0085,
+    # which JSON allows inside strings
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         origin = f"{path}:{n}"
@@ -141,6 +151,10 @@ def collect(paths: Iterable[Path], *, encoding: str = "utf-8",
         if not p.exists():
             raise IngestError("no such file or folder", path=str(p))
         files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        if not p.is_dir() and p.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES:
+            raise IngestError(f"{p.suffix} files are neither text (.txt) nor JSONL (.jsonl): "
+                              "ingest plain-text articles, or convert to JSONL with a text "
+                              "field", path=str(p))
         if p.is_dir():
             odd = [f for f in files if f.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES
                    and not f.name.startswith(".")]
@@ -167,7 +181,7 @@ def load_sources(project: Project) -> list[dict[str, Any]]:
         return []
     rows: list[dict[str, Any]] = []
     rel = project.rel(path)
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -10,13 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus.model.errors import ReleaseError
-from newscorpus.release.card import BuildInfo, render
+from newscorpus.release.card import GENERATED_MARK, BuildInfo, render
 from newscorpus.release.parquet import TableWriter
 from newscorpus.release.tables import TABLE_ORDER
 
 __all__ = ["write_dataset"]
 
 Rows = Iterable[tuple[str, str, dict[str, Any]]]  # (table, split, row)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace anything but an earlier build: never a release, a project, a file."""
+    card = out / "README.md"
+    if not out.is_dir() or out.is_symlink():
+        raise ReleaseError(f"{out} exists and is not a dataset folder: choose another --out")
+    if (out / "manifest.json").exists():
+        raise ReleaseError(f"{out} is a published release: it is never overwritten")
+    try:
+        ours = card.is_file() and GENERATED_MARK in card.read_text(encoding="utf-8",
+                                                                     errors="replace")
+    except OSError:
+        ours = False
+    if not ours or (out / ".git").exists():
+        raise ReleaseError(f"{out} exists and was not written by newscorpus build: refusing to "
+                           "replace it (choose a new --out, or remove it yourself)")
 
 
 def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = True,
@@ -28,10 +45,15 @@ def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = Tru
     finished temporary folder (e.g. to validate it) and may raise to stop the publication.
     """
     out = out.resolve()
-    if out.exists() and not replace:
-        raise ReleaseError(f"{out} exists and is never overwritten")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    if out.exists() or out.is_symlink():
+        if not replace:
+            raise ReleaseError(f"{out} exists and is never overwritten")
+        _check_replaceable(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    except OSError as exc:
+        raise ReleaseError(f"cannot write a dataset at {out}: {exc.strerror}") from exc
     try:
         writers = {t: TableWriter(tmp / "data" / t, info.features[t]) for t in TABLE_ORDER}
         for table, split, row in rows:

@@ -14,7 +14,7 @@ from newscorpus.release.card import BuildInfo
 __all__ = ["check_version", "existing_versions", "finalize", "git_state", "latest",
            "parse_version"]
 
-_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
 def parse_version(version: str) -> tuple[int, int, int]:
@@ -23,7 +23,7 @@ def parse_version(version: str) -> tuple[int, int, int]:
     >>> parse_version("0.10.2")
     (0, 10, 2)
     """
-    m = _SEMVER.match(version)
+    m = _SEMVER.fullmatch(version)
     if not m:
         raise ReleaseError(f"{version!r} is not a version X.Y.Z (semver, no leading zeros)")
     return int(m[1]), int(m[2]), int(m[3])
@@ -33,7 +33,7 @@ def existing_versions(releases: Path) -> list[str]:
     """Published versions (folders named X.Y.Z), oldest first."""
     if not releases.is_dir():
         return []
-    found = [p.name for p in releases.iterdir() if p.is_dir() and _SEMVER.match(p.name)]
+    found = [p.name for p in releases.iterdir() if p.is_dir() and _SEMVER.fullmatch(p.name)]
     return sorted(found, key=parse_version)
 
 
