@@ -325,3 +325,142 @@ def test_columnwise_schema_check_says_what_record_by_record_says(vproject: Path)
                        schema_name="entity")
     assert fast == slow
     assert fast.ids == ("e2", "e3", "e4") and fast.unexpected == 3
+
+
+# --- release folders: immutable, checked against their manifest and card -----------------
+
+
+RELEASE = REPO / "releases" / "0.1.0"
+
+
+@pytest.fixture
+def release_copy(vproject: Path) -> Path:
+    """A copy of the published release 0.1.0 (with its manifest and report)."""
+    out = vproject / "copies" / "0.1.0"
+    shutil.copytree(RELEASE, out)
+    return out
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_validating_a_release_never_writes_into_it(vproject: Path, release_copy: Path
+                                                   ) -> None:
+    before = _snapshot(release_copy)
+    res = validate(release_copy)
+    assert res.exit_code == 0, res.output
+    assert _snapshot(release_copy) == before  # still matches its manifest.json
+    report = vproject / "build" / "validate" / "0.1.0" / "quality" / "index.html"
+    assert report.is_file()
+    assert f"Data Docs: {report}" in res.stderr
+    assert "a release is immutable and is never written to" in res.stderr
+    for check in ("manifest.files_sha256", "manifest.no_unlisted_files", "manifest.rows_match",
+                  "card.rows_match_data"):
+        assert check in res.stderr
+
+
+def _shift_labels(folder: Path) -> None:
+    """Shift every entity ClassLabel int by one: still valid labels, another meaning."""
+    n = len(find_project().label_scheme().entity_names)
+    _rewrite(folder / ENTITY_FILE, lambda rows: [r.update(label=(r["label"] + 1) % n)
+                                                 for r in rows])
+
+
+def _edit_rows(folder: Path) -> None:
+    manifest = folder / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["rows"]["entities"]["train"] = 190
+    manifest.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("corrupt", "message"), [
+    (_shift_labels,
+     f"manifest [manifest.files_sha256]: every file the manifest lists exists with its sha256: "
+     f"1 of 19 row(s) fail; ids: {ENTITY_FILE}; {ENTITY_FILE}: sha256 differs from the "
+     "manifest"),
+    (_edit_rows,
+     "manifest [manifest.rows_match]: the manifest's rows per table and split equal the rows "
+     "read: 1 of 3 row(s) fail; ids: entities/train; entities/train: the manifest says 190 "
+     "row(s), 194 read"),
+    (lambda f: (f / "manifest.json").unlink(),
+     "manifest [manifest.present]: a release folder has its manifest.json: 1 of 1 row(s) "
+     "fail; ids: manifest.json; no manifest.json, yet the folder is a release (it has "
+     "CITATION.cff, croissant.json, CHANGES.md)"),
+    (lambda f: (f / "data" / "notes.txt").write_text("x", encoding="utf-8"),
+     "manifest [manifest.no_unlisted_files]: every file of the folder is listed in the "
+     "manifest: 1 of 19 row(s) fail; ids: data/notes.txt; data/notes.txt: not in the "
+     "manifest"),
+], ids=["shifted-classlabels", "edited-rows", "deleted-manifest", "unlisted-file"])
+def test_release_that_differs_from_its_manifest_fails(
+        release_copy: Path, corrupt: Callable[[Path], object], message: str) -> None:
+    assert len(json.loads((RELEASE / "manifest.json").read_text())["files"]) == 19
+    corrupt(release_copy)
+    res = validate(release_copy, "--json")
+    assert res.exit_code == 1
+    assert message in res.stderr
+    check = message.split("[", 1)[1].split("]", 1)[0]
+    summary = json.loads(res.stdout)
+    assert check in {r["check"] for r in summary["results"] if not r["success"]}
+
+
+def _set_card_count(folder: Path) -> None:
+    card = folder / "README.md"
+    text = card.read_text(encoding="utf-8")
+    assert "    num_examples: 1\n" in text
+    card.write_text(text.replace("    num_examples: 1\n", "    num_examples: 2\n", 1),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize(("corrupt", "message"), [
+    (lambda f: shutil.rmtree(f / "data"),
+     "[documents]: no documents table: a dataset folder must have "
+     "data/documents/<split>-*.parquet"),
+    (_set_card_count,
+     "card [card.rows_match_data]: every config the card declares has files, and its "
+     "num_examples equal the rows read: 1 of 1 row(s) fail; ids: README.md; documents/train: "
+     "the card says 2 row(s), 1 read"),
+], ids=["no-data", "card-count"])
+def test_folder_whose_data_disagrees_with_its_card_fails(
+        folder: Path, corrupt: Callable[[Path], object], message: str) -> None:
+    corrupt(folder)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert message in res.stderr
+
+
+def test_release_missing_a_declared_config_fails(release_copy: Path) -> None:
+    shutil.rmtree(release_copy / "data" / "claims")
+    res = validate(release_copy)
+    assert res.exit_code == 1
+    assert ("card [card.rows_match_data]: every config the card declares has files, and its "
+            "num_examples equal the rows read: 1 of 3 row(s) fail; ids: README.md; config "
+            "claims is declared but data/claims/ has no Parquet file") in res.stderr
+
+
+def _latin1_card(folder: Path) -> None:
+    card = folder / "README.md"
+    card.write_bytes(card.read_bytes().replace(b"pretty_name: newscorpus",
+                                               b"pretty_name: newscorpus caf\xe9", 1))
+
+
+def _bad_front_matter(folder: Path) -> None:
+    card = folder / "README.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("dataset_info:\n", "dataset_info: 5\nold_info:\n", 1),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize(("corrupt", "message"), [
+    (_latin1_card, "README.md: the dataset card is not UTF-8 text (byte 0xe9 at offset "),
+    (_bad_front_matter, "README.md [dataset_info]: must be a list of configs, not int"),
+], ids=["not-utf8", "dataset_info-int"])
+def test_unreadable_card_is_a_message_not_a_traceback(
+        release_copy: Path, corrupt: Callable[[Path], object], message: str) -> None:
+    corrupt(release_copy)
+    res = validate(release_copy)
+    assert res.exit_code == 1
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert f"error: {release_copy}/{message}" in res.stderr
+    assert "Traceback" not in res.output

@@ -51,8 +51,10 @@ def validate_cmd(
 ) -> None:
     """JSON Schema + Great Expectations over the corpus (or a built dataset folder).
 
-    Writes the Data Docs HTML report next to the data: build/dataset/quality/ for the
-    corpus, RELEASE_DIR/quality/ for a folder. Exit 1 when any check fails.
+    Writes the Data Docs HTML report: build/dataset/quality/ for the corpus,
+    RELEASE_DIR/quality/ for a built folder, build/validate/<name>/quality/ for a release
+    (a folder with manifest.json is immutable: never written to; its manifest's checksums
+    and row counts are checked). Exit 1 when any check fails.
 
     Example: newscorpus validate build/dataset --json > report.json
     """
@@ -66,7 +68,12 @@ def validate_cmd(
             report = validate_corpus(project)
     err_console.print(render_table(report, width=err_console.width))
     if report.docs_index is not None:
-        err_console.print(f"Data Docs: {escape(str(report.docs_index))}")
+        note = ""
+        if release_dir is not None and not report.docs_index.resolve().is_relative_to(
+                release_dir.resolve()):
+            note = (f" (not in {escape(str(release_dir))}: a release is immutable and is "
+                    "never written to)")
+        err_console.print(f"Data Docs: {escape(str(report.docs_index))}{note}")
     if as_json:
         print(report.to_json())
     report.raise_for_failures()

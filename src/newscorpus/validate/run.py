@@ -10,6 +10,7 @@ caller decides what a failure means (``ValidationReport.raise_for_failures``).
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ from typing import Any
 import pandas as pd
 from jsonschema import Draft202012Validator
 
-from newscorpus.model.errors import RecordError, SchemaError
+from newscorpus.model.errors import RecordError, ReleaseError, SchemaError
 from newscorpus.model.labels import LabelScheme
 from newscorpus.model.records import Document
 from newscorpus.project import Project, find_project
 from newscorpus.validate.expectations import build_suites, load_suites, run_suites
+from newscorpus.validate.manifest import is_release, manifest_checks
 from newscorpus.validate.report import CheckResult, ValidationReport
 from newscorpus.validate.schemas import (
     ENUM_FIELDS,
@@ -42,6 +44,7 @@ __all__ = [
     "DOCS_FOLDER",
     "project_contracts",
     "project_suites",
+    "release_docs_dir",
     "validate_corpus",
     "validate_folder",
     "validate_tables",
@@ -49,7 +52,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Where the Data Docs report goes, inside the validated dataset folder.
+#: Where the Data Docs report goes, inside the validated dataset folder (for a release,
+#: which is immutable, inside ``build/validate/<release>/`` instead).
 DOCS_FOLDER = "quality"
 
 _RECORD_TABLES = ("documents", "entities", "claims")
@@ -148,23 +152,43 @@ def _validators(project: Project) -> dict[str, Draft202012Validator]:
     return {t: project.validator(SCHEMA_OF_TABLE[t]) for t in _RECORD_TABLES}
 
 
+def release_docs_dir(path: Path, project: Project) -> Path:
+    """Where the report on release ``path`` goes: ``build/validate/<name>/quality/``."""
+    return project.root / "build" / "validate" / (path.resolve().name or "root") / DOCS_FOLDER
+
+
 def validate_folder(path: Path, project: Project | None = None, *,
                     docs_dir: Path | None = None, origin: str | None = None,
                     write_docs: bool = True) -> ValidationReport:
     """Validate a built dataset folder (README.md + data/<table>/<split>-*.parquet).
 
-    The Data Docs site goes to ``path/quality/`` unless ``docs_dir`` says otherwise.
-    Raises ``SchemaError`` when a file cannot be read or has wrong columns.
+    The Data Docs site goes to ``path/quality/`` unless ``docs_dir`` says otherwise; a
+    release (a folder with ``manifest.json``, or CITATION.cff / croissant.json /
+    CHANGES.md) is immutable and never written to: its report goes to
+    ``<project>/build/validate/<folder name>/quality/`` (``release_docs_dir``), and its
+    manifest's checksums and row counts are checked too. Raises ``SchemaError`` when a
+    file cannot be read or has wrong columns, or the folder has no documents table.
     """
     project = project if project is not None else find_project()
+    release = is_release(path)
+    if write_docs:
+        if docs_dir is None and release:
+            docs_dir = release_docs_dir(path, project)
+            shutil.rmtree(docs_dir, ignore_errors=True)  # ours alone: no stale runs in it
+        elif docs_dir is None:
+            docs_dir = path / DOCS_FOLDER
+        elif release and docs_dir.resolve().is_relative_to(path.resolve()):
+            raise ReleaseError(f"{docs_dir} is inside the release {path}, which is immutable: "
+                               "its report is never written there")
     scheme = project.label_scheme()
     schemas = {t: project.schema(SCHEMA_OF_TABLE[t]) for t in _RECORD_TABLES}
     found = read_folder(path, scheme, schemas)
     suites = project_suites(project, scheme)
-    contracts = (*project_contracts(project, scheme, suites), *found.contracts)
+    contracts = (*project_contracts(project, scheme, suites), *found.contracts,
+                 *manifest_checks(path, found.rows))
     return validate_tables(
         found.tables, scheme, validators=_validators(project), suites=suites,
-        docs_dir=(docs_dir or path / DOCS_FOLDER) if write_docs else None,
+        docs_dir=docs_dir if write_docs else None,
         origin=origin or str(path), paths={t: f"data/{t}" for t in _RECORD_TABLES},
         contracts=contracts)
 

@@ -7,7 +7,9 @@ the failing record ids, instead of a second, hand-made report beside it.
 
 Readers: ``read_folder`` reads a built dataset folder (README.md + data/<table>/*.parquet),
 refusing a file whose columns differ from the record's JSON Schema and decoding ClassLabel
-integers back to names; ``corpus_tables`` builds the same tables from the project.
+integers back to names, and checks the card's declared configs and row counts against the
+files (a folder without a documents table is refused); ``corpus_tables`` builds the same
+tables from the project.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newscorpus.model.errors import SchemaError
+from newscorpus.model.errors import RecordError, SchemaError
 from newscorpus.model.labels import LabelScheme
 from newscorpus.model.records import Edit
 from newscorpus.normalize import invert
@@ -36,9 +38,11 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "FolderTables",
     "card_checks",
+    "card_rows_check",
     "check_frames",
     "edits_table",
     "empty_table",
+    "parse_card",
     "read_folder",
     "require_columns",
 ]
@@ -264,10 +268,20 @@ def _cues(claims: pd.DataFrame, docs: _Docs, codes: np.ndarray[Any, Any]) -> pd.
 
 @dataclass
 class FolderTables:
-    """The tables of a dataset folder, plus contract checks found while reading them."""
+    """The tables of a dataset folder, plus contract checks found while reading them.
+
+    ``rows`` is table -> split -> rows read (the split from the file name,
+    ``<split>-NNNNN-of-NNNNN.parquet``), for comparing with the card and the manifest.
+    """
 
     tables: dict[str, pd.DataFrame]
     contracts: list[CheckResult] = field(default_factory=list)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _split_of(f: Path) -> str:
+    """``train`` of ``train-00000-of-00001.parquet`` (the card's ``<split>-*.parquet``)."""
+    return f.stem.split("-", 1)[0]
 
 
 def _class_names(schema: pa.Schema, column: str) -> list[str] | None:
@@ -298,13 +312,29 @@ def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping
 
     ``schemas`` maps table -> its record JSON Schema; a file's columns must be exactly the
     schema's properties (a missing or extra column raises ``SchemaError`` naming the file).
-    Tables without files are empty. ClassLabel names in the files' metadata are checked
-    against ``scheme`` and reported as contract checks.
+    ``documents`` must have files (``SchemaError`` otherwise); other tables without files
+    are empty. ClassLabel names in the files' metadata are checked against ``scheme``, and
+    the card's declared rows (``dataset_info[].splits[].num_examples``) against the rows
+    read, both reported as contract checks. A card that is not UTF-8 or whose front matter
+    is malformed raises ``RecordError`` naming the file and field.
     """
-    if not (folder / "README.md").is_file():
+    readme = folder / "README.md"
+    where = str(readme)
+    if not readme.is_file():
         raise SchemaError("not a dataset folder: no README.md (dataset card)", path=str(folder))
-    out = FolderTables(tables={}, contracts=card_checks(
-        (folder / "README.md").read_text(encoding="utf-8"), scheme))
+    try:
+        card = readme.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start]
+        raise RecordError(f"the dataset card is not UTF-8 text (byte 0x{bad:02x} at offset "
+                          f"{exc.start})", path=where) from exc
+    except OSError as exc:
+        raise RecordError(f"cannot read the dataset card: {exc.strerror}", path=where) from exc
+    out = FolderTables(tables={}, contracts=card_checks(card, scheme, path=where))
+    if not sorted((folder / "data" / "documents").glob("*.parquet")):
+        raise SchemaError("no documents table: a dataset folder must have "
+                          "data/documents/<split>-*.parquet", path=str(folder),
+                          field="documents")
     for table in tables:
         files = sorted((folder / "data" / table).glob("*.parquet"))
         expected = list(schemas[table].get("properties", {}))
@@ -325,6 +355,9 @@ def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping
                                   "schema)", path=rel, field=extra[0])
             if table in LABEL_COLUMNS:
                 out.contracts.append(_names_check(table, rel, t.schema, scheme))
+            split = _split_of(f)
+            counts = out.rows.setdefault(table, {})
+            counts[split] = counts.get(split, 0) + t.num_rows
             parts.append(t.select(expected))
         if not parts:
             out.tables[table] = empty_table(table)
@@ -342,30 +375,88 @@ def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping
             col, attr = LABEL_COLUMNS[table]
             df[col] = _decode_labels(df[col], getattr(scheme, attr))
         out.tables[table] = df
+    out.contracts.append(card_rows_check(parse_card(card, path=where)[0], out.rows, folder,
+                                         path=where))
     return out
 
 
-def card_checks(card: str, scheme: LabelScheme) -> list[CheckResult]:
-    """Does the dataset card agree with the scheme (ClassLabel names, the label tables)?"""
+def parse_card(card: str, *, path: str = "README.md") -> tuple[dict[str, Any], str]:
+    """The card's YAML front matter (``{}`` when there is none) and its body.
+
+    Malformed YAML, or ``dataset_info`` / ``configs`` of the wrong shape, raise
+    ``RecordError`` naming ``path`` and the field.
+    """
     import yaml
 
-    problems: list[str] = []
     parts = card.split("---\n")
+    has_front = card.startswith("---\n") and len(parts) > 2
     try:
-        front = yaml.safe_load(parts[1]) if card.startswith("---\n") and len(parts) > 2 else None
+        front = yaml.safe_load(parts[1]) if has_front else None
     except yaml.YAMLError as exc:
-        raise SchemaError(f"dataset card front matter is not YAML: {exc}",
-                          path="README.md") from exc
+        raise SchemaError(f"dataset card front matter is not YAML: {exc}", path=path) from exc
+    body = parts[-1] if len(parts) > 2 else card
     if not isinstance(front, dict):
+        return {}, body
+    for key in ("dataset_info", "configs"):
+        value = front.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict):  # the Hub allows a single config as a mapping
+            value = front[key] = [value]
+        if not isinstance(value, list):
+            raise RecordError(f"must be a list of configs, not {type(value).__name__}",
+                              path=path, field=key)
+        for n, cfg in enumerate(value):
+            _card_config(cfg, path=path, field=f"{key}[{n}]")
+    return front, body
+
+
+def _card_config(cfg: Any, *, path: str, field: str) -> None:
+    """Refuse a front-matter config whose shape the checks below cannot read."""
+    if not isinstance(cfg, dict):
+        raise RecordError(f"must be a mapping, not {type(cfg).__name__}", path=path, field=field)
+    if not isinstance(cfg.get("config_name", "default"), str):
+        raise RecordError("must be a string", path=path, field=f"{field}.config_name")
+    for key in ("features", "splits", "data_files"):
+        items = cfg.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise RecordError("must be a list of mappings", path=path, field=f"{field}.{key}")
+    for n, split in enumerate(cfg.get("splits") or []):
+        num = split.get("num_examples")
+        if not isinstance(split.get("name"), str):
+            raise RecordError("must be a string", path=path, field=f"{field}.splits[{n}].name")
+        if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num < 0):
+            raise RecordError(f"must be a non-negative integer, not {num!r}", path=path,
+                              field=f"{field}.splits[{n}].num_examples")
+    for n, feat in enumerate(cfg.get("features") or []):
+        dtype = feat.get("dtype")
+        if not isinstance(dtype, dict) or "class_label" not in dtype:
+            continue
+        where = f"{field}.features[{n}].dtype.class_label.names"
+        label = dtype.get("class_label")
+        names = label.get("names") if isinstance(label, dict) else None
+        if not isinstance(names, dict):
+            raise RecordError("must be a mapping of index to name", path=path, field=where)
+        for k in names:
+            if isinstance(k, bool) or not isinstance(k, int | str) or not str(k).isdigit():
+                raise RecordError(f"index {k!r} is not a whole number", path=path, field=where)
+
+
+def card_checks(card: str, scheme: LabelScheme, *, path: str = "README.md") -> list[CheckResult]:
+    """Does the dataset card agree with the scheme (ClassLabel names, the label tables)?"""
+    problems: list[str] = []
+    front, body = parse_card(card, path=path)
+    if not front:
         problems.append("no YAML front matter")
-        front = {}
     for cfg in front.get("dataset_info") or []:
-        table = cfg.get("config_name") if isinstance(cfg, dict) else None
+        table = cfg.get("config_name")
         if table not in LABEL_COLUMNS:
             continue
         col, attr = LABEL_COLUMNS[table]
         for feat in cfg.get("features") or []:
-            if not isinstance(feat, dict) or feat.get("name") != col:
+            if feat.get("name") != col:
                 continue
             dtype = feat.get("dtype")
             names = (dtype.get("class_label") or {}).get("names") if isinstance(dtype, dict) \
@@ -373,7 +464,6 @@ def card_checks(card: str, scheme: LabelScheme) -> list[CheckResult]:
             got = [str(v) for _, v in sorted((names or {}).items(), key=lambda kv: int(kv[0]))]
             if got != list(getattr(scheme, attr)):
                 problems.append(f"{table}.{col} ClassLabel names {got} differ from the scheme")
-    body = parts[-1] if len(parts) > 2 else card
     for name in (*scheme.entity_names, *scheme.claim_type_names):
         if f"`{name}`" not in body:
             problems.append(f"label {name} is not described in the card")
@@ -382,6 +472,50 @@ def card_checks(card: str, scheme: LabelScheme) -> list[CheckResult]:
         rule="the dataset card's ClassLabel names and label tables equal the label scheme",
         kind="contract", success=not problems, evaluated=1, unexpected=min(len(problems), 1),
         ids=("README.md",) if problems else (), details=tuple(problems))]
+
+
+def _file_rows(folder: Path, table: str) -> dict[str, int]:
+    """Rows per split of ``folder/data/<table>/*.parquet`` (for a config no reader reads)."""
+    counts: dict[str, int] = {}
+    for f in sorted((folder / "data" / table).glob("*.parquet")):
+        try:
+            n = pq.ParquetFile(f).metadata.num_rows
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise SchemaError(f"unreadable Parquet file: {exc}",
+                              path=str(f.relative_to(folder))) from exc
+        counts[_split_of(f)] = counts.get(_split_of(f), 0) + n
+    return counts
+
+
+def card_rows_check(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, int]],
+                    folder: Path, *, path: str = "README.md") -> CheckResult:
+    """Do the card's configs have files, and its ``num_examples`` equal the rows read?
+
+    ``front`` comes from ``parse_card``; ``rows`` is table -> split -> rows read.
+    """
+    problems: list[str] = []
+    declared: dict[str, dict[str, int | None]] = {}
+    for key in ("configs", "dataset_info"):
+        for cfg in front.get(key) or []:
+            name = str(cfg.get("config_name", "default"))
+            splits = declared.setdefault(name, {})
+            for s in cfg.get("splits") or []:
+                splits[s["name"]] = s.get("num_examples")
+    for name, splits in declared.items():
+        got = dict(rows[name]) if name in rows else _file_rows(folder, name)
+        if not got:
+            problems.append(f"config {name} is declared but data/{name}/ has no Parquet file")
+            continue
+        for split, n in splits.items():
+            if n is not None and got.get(split, 0) != n:
+                problems.append(f"{name}/{split}: the card says {n:,} row(s), "
+                                f"{got.get(split, 0):,} read")
+    return CheckResult(
+        table="card", check="card.rows_match_data",
+        rule="every config the card declares has files, and its num_examples equal the rows "
+             "read", kind="contract", success=not problems, evaluated=len(declared),
+        unexpected=len(problems), ids=("README.md",) if problems else (),
+        details=tuple(problems))
 
 
 def _names_check(table: str, rel: str, schema: pa.Schema, scheme: LabelScheme) -> CheckResult:
