@@ -13,7 +13,8 @@ Evidence, in order of weight:
   that is no decade, ``2002s``; ``Strausss``; ``AT&Ts``);
 * fixed patterns (``_PATTERN_CONF``: made where words are stripped, not in a document that
   keeps its apostrophes): "its" before a predicate (``its not clear``, ``its very difficult
-  to``, ``its unlikely to``), "Were" opening a sentence before an -ing form (``We're going``),
+  to``, ``its unlikely to``), "were" with no subject before or after it (``"Were delighted``,
+  ``I think were ready``: "we're"),
   ``this years winner``, ``in two years time`` and a few idioms (``out of harms way``);
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
 * context: what follows and precedes the word (a possessive is followed by a noun phrase;
@@ -576,13 +577,28 @@ _NOT_PARTICIPLES = frozenset(["thing", "bring", "sting", "swing", "spring", "str
                               "nothing", "something", "anything", "everything"])
 
 
-def _were_progressive(doc: _Doc, i: int) -> bool:
-    """Does "were" (token i) open a sentence or quote before an -ing form ("Were going to
-    win")? With no subject before it, it is "We're": a question puts one after it."""
+# Words that start a subject: "Were they ...?", "Were the results ...?" is a question.
+_SUBJECT_START = frozenset([
+    "i", "you", "he", "she", "it", "we", "they", "there", "the", "a", "an", "these", "those",
+    "this", "that", "all", "both", "some", "many", "any", "his", "her", "their", "our", "my",
+    "your", "its", "such", "most", "several", "no", "few", "each", "every", "either", "neither",
+])
+# Words that end a clause's start: a finite "were" after them would have no subject, so
+# "think were", "if were", "so were" + a predicate is "we're".
+_WERE_PREV = frozenset(["think", "believe", "hope", "know", "sure", "doubt", "feel", "if",
+                        "claim", "so", "what", "as", "because"])
+
+
+def _were_contraction(doc: _Doc, i: int) -> bool:
+    """Is "were" (token i) "we're": it has no subject before it (it opens a sentence or a
+    quote, or follows "think", "if", ...) and none after it (no "Were they ...?")."""
     nxt = _plain_next(doc, i)
-    if nxt is None or len(nxt) < 5 or not nxt.endswith("ing") or nxt in _NOT_PARTICIPLES:
+    if nxt is None or nxt in _SUBJECT_START or nxt in _NOT_PARTICIPLES:
         return False
-    return _opens_sentence(doc.text, doc.starts[i])
+    if doc.toks[i][0] == "W" and _opens_sentence(doc.text, doc.starts[i]):
+        return True
+    prev, _ = doc.prev_key(i)
+    return prev in _WERE_PREV
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -970,7 +986,7 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
                 if model.weights:
                     keys = _its_keys(doc, i)
                     p = model.prob(_its_static(doc, i, keys), keys)
-                if (_its_predicate(doc, i) if low == "its" else _were_progressive(doc, i)):
+                if (_its_predicate(doc, i) if low == "its" else _were_contraction(doc, i)):
                     p = max(p, _PATTERN_CONF)
                 if model.weights or p:
                     out.append(_Proposal(doc.starts[i] + off, rule, p))
