@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from newscorpus.cli.main import app
@@ -24,6 +25,7 @@ from newscorpus.pipeline import build
 from newscorpus.project import Project, find_project
 from newscorpus.release import features, write_table
 from newscorpus.validate import validate_tables
+from newscorpus.validate.tables import parse_card
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -100,6 +102,18 @@ def write_annotations(folder: Path, change: Callable[[Rows, Rows], None] | None 
     feats = features(find_project().label_scheme())
     write_table(folder / "data" / "entities", feats["entities"], [("train", r) for r in ents])
     write_table(folder / "data" / "claims", feats["claims"], [("train", r) for r in claims])
+    _declare(folder, ["entities", "claims"])
+
+
+def _declare(folder: Path, tables: list[str]) -> None:
+    """Add configs for ``tables`` to the card, as a build with annotations writes them."""
+    card = folder / "README.md"
+    front, body = parse_card(card.read_text(encoding="utf-8"))
+    for t in tables:
+        front["configs"].append({"config_name": t, "data_files": [
+            {"split": "train", "path": f"data/{t}/train-*.parquet"}]})
+    card.write_text(f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}",
+                    encoding="utf-8")
 
 
 def validate(folder: Path, *args: str) -> Any:
@@ -437,6 +451,18 @@ def test_release_missing_a_declared_config_fails(release_copy: Path) -> None:
     assert ("card [card.rows_match_data]: every config the card declares has files, and its "
             "num_examples equal the rows read: 1 of 3 row(s) fail; ids: README.md; config "
             "claims is declared but data/claims/ has no Parquet file") in res.stderr
+
+
+def test_release_with_a_table_the_card_does_not_declare_fails(release_copy: Path) -> None:
+    """Parquet files no config names would be shipped but never offered by load_dataset."""
+    extra = release_copy / "data" / "relations"
+    extra.mkdir()
+    shutil.copy(next((release_copy / "data" / "claims").glob("*.parquet")),
+                extra / "train-00000-of-00001.parquet")
+    res = validate(release_copy)
+    assert res.exit_code == 1
+    assert ("data/relations/ has Parquet files but the card declares no config relations: "
+            "load_dataset would not offer them") in res.stderr
 
 
 def _latin1_card(folder: Path) -> None:

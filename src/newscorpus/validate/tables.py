@@ -489,7 +489,8 @@ def _file_rows(folder: Path, table: str) -> dict[str, int]:
 
 def card_rows_check(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, int]],
                     folder: Path, *, path: str = "README.md") -> CheckResult:
-    """Do the card's configs have files, and its ``num_examples`` equal the rows read?
+    """Do the card's configs have files, and its ``num_examples`` equal the rows read? And
+    is every ``data/<table>/`` with Parquet files a config the card declares?
 
     ``front`` comes from ``parse_card``; ``rows`` is table -> split -> rows read.
     """
@@ -501,6 +502,12 @@ def card_rows_check(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, in
             splits = declared.setdefault(name, {})
             for s in cfg.get("splits") or []:
                 splits[s["name"]] = s.get("num_examples")
+    if declared:
+        # the other way round: data the card does not declare is data no reader is offered
+        for sub in sorted(p for p in (folder / "data").glob("*") if p.is_dir()):
+            if sub.name not in declared and any(sub.glob("*.parquet")):
+                problems.append(f"data/{sub.name}/ has Parquet files but the card declares no "
+                                f"config {sub.name}: load_dataset would not offer them")
     for name, splits in declared.items():
         got = dict(rows[name]) if name in rows else _file_rows(folder, name)
         if not got:
