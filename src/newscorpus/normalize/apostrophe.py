@@ -13,7 +13,8 @@ Evidence, in order of weight:
   that is no decade, ``2002s``; ``Strausss``; ``AT&Ts``);
 * fixed patterns (``_PATTERN_CONF``: made where words are stripped, not in a document that
   keeps its apostrophes): "its" before a predicate (``its not clear``, ``its very difficult
-  to``, ``its unlikely to``), "were" with no subject before or after it (``"Were delighted``,
+  to``, ``its unlikely to``; ``its possible that`` when the model already leans to "it's"),
+  "were" with no subject before or after it (``"Were delighted``,
   ``I think were ready``: "we're"),
   ``this years winner``, ``in two years time`` and a few idioms (``out of harms way``);
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
@@ -563,6 +564,20 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
     return _ends_phrase_at(doc, i + 1) and not nxt.endswith("ing")
 
 
+#: How sure the "its" model must be already for ``_its_extraposed`` to settle it.
+_ITS_EXTRAPOSED_MIN = 0.6
+
+
+def _its_extraposed(doc: _Doc, i: int) -> bool:
+    """Is "its" (token i) followed by one word and then "to" or "that" ("its possible to",
+    "its amazing that")? After a possessive "its" that word is the head noun ("its decision
+    to", "its view that"), which the model scores low; a word the model already leans to read
+    as a predicate is one here."""
+    if _plain_next(doc, i) is None or i + 2 >= len(doc.toks) or doc.gaps[i + 2] != " ":
+        return False
+    return doc.forms[i + 2] in ("to", "that") and doc.toks[i + 2].islower()
+
+
 def _ends_phrase_at(doc: _Doc, j: int) -> bool:
     """Does no noun follow word j: punctuation, the end, or a word of ``_PHRASE_NEXT``?"""
     if j + 1 >= len(doc.toks):
@@ -986,7 +1001,8 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
                 if model.weights:
                     keys = _its_keys(doc, i)
                     p = model.prob(_its_static(doc, i, keys), keys)
-                if (_its_predicate(doc, i) if low == "its" else _were_contraction(doc, i)):
+                if (_its_predicate(doc, i) if low == "its" else _were_contraction(doc, i)) \
+                        or (low == "its" and p >= _ITS_EXTRAPOSED_MIN and _its_extraposed(doc, i)):
                     p = max(p, _PATTERN_CONF)
                 if model.weights or p:
                     out.append(_Proposal(doc.starts[i] + off, rule, p))
