@@ -432,8 +432,9 @@ def _set_card_count(folder: Path) -> None:
      "[documents]: no documents table: a dataset folder must have "
      "data/documents/<split>-*.parquet"),
     (_set_card_count,
-     "card [card.rows_match_data]: every config the card declares has files, and its "
-     "num_examples equal the rows read: 1 of 1 row(s) fail; ids: README.md; documents/train: "
+     "card [card.rows_match_data]: every config the card declares has files, its "
+     "num_examples equal the rows read, and every data/<table>/ with Parquet files is a "
+     "declared config: 1 of 1 row(s) fail; ids: README.md; documents/train: "
      "the card says 2 row(s), 1 read"),
 ], ids=["no-data", "card-count"])
 def test_folder_whose_data_disagrees_with_its_card_fails(
@@ -448,8 +449,9 @@ def test_release_missing_a_declared_config_fails(release_copy: Path) -> None:
     shutil.rmtree(release_copy / "data" / "claims")
     res = validate(release_copy)
     assert res.exit_code == 1
-    assert ("card [card.rows_match_data]: every config the card declares has files, and its "
-            "num_examples equal the rows read: 1 of 3 row(s) fail; ids: README.md; config "
+    assert ("card [card.rows_match_data]: every config the card declares has files, its "
+            "num_examples equal the rows read, and every data/<table>/ with Parquet files is a "
+            "declared config: 1 of 3 row(s) fail; ids: README.md; config "
             "claims is declared but data/claims/ has no Parquet file") in res.stderr
 
 

@@ -14,8 +14,7 @@ Evidence, in order of weight:
 * fixed patterns (``_PATTERN_CONF``: made where words are stripped, not in a document that
   keeps its apostrophes): "its" before a predicate (``its not clear``, ``its very difficult
   to``, ``its unlikely to``; ``its possible that`` when the model already leans to "it's"),
-  "were" with no subject before or after it (``"Were delighted``,
-  ``I think were ready``: "we're"),
+  "were" that can have no subject (``"Were delighted``, ``I think were doing``: "we're"),
   ``this years winner``, ``in two years time`` and a few idioms (``out of harms way``);
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
 * context: what follows and precedes the word (a possessive is followed by a noun phrase;
@@ -34,7 +33,8 @@ an apostrophe) only ever make a second run more cautious, or are settled inside 
 so a second run changes nothing: ``restore(restore(x).text).edits == ()``.
 
 Not restored: plural possessives other than ``years' time`` ("critics' views": too often a
-plural noun modifier, "the players union"), "were" -> "we're" mid-sentence, and rarer forms
+plural noun modifier, "the players union"), "were" -> "we're" where a subject may stand
+before it ("they think were stolen", "as were two others"), and rarer forms
 ("rock'n'roll", "o'clock").
 """
 
@@ -572,8 +572,10 @@ def _its_extraposed(doc: _Doc, i: int) -> bool:
     """Is "its" (token i) followed by one word and then "to" or "that" ("its possible to",
     "its amazing that")? After a possessive "its" that word is the head noun ("its decision
     to", "its view that"), which the model scores low; a word the model already leans to read
-    as a predicate is one here."""
-    if _plain_next(doc, i) is None or i + 2 >= len(doc.toks) or doc.gaps[i + 2] != " ":
+    as a predicate is one here. Not at the start of a sentence, where the model gives head
+    nouns more ("Its warning that prices would rise came true")."""
+    if doc.initial(i) or _plain_next(doc, i) is None or i + 2 >= len(doc.toks) \
+            or doc.gaps[i + 2] != " ":
         return False
     return doc.forms[i + 2] in ("to", "that") and doc.toks[i + 2].islower()
 
@@ -598,22 +600,40 @@ _SUBJECT_START = frozenset([
     "this", "that", "all", "both", "some", "many", "any", "his", "her", "their", "our", "my",
     "your", "its", "such", "most", "several", "no", "few", "each", "every", "either", "neither",
 ])
-# Words that end a clause's start: a finite "were" after them would have no subject, so
-# "think were", "if were", "so were" + a predicate is "we're".
-_WERE_PREV = frozenset(["think", "believe", "hope", "know", "sure", "doubt", "feel", "if",
-                        "claim", "so", "what", "as", "because"])
+# Words after which a finite "were" would have no subject: "I think were doing", "if were
+# going". Only with a progressive or "not" after it: "items they think were stolen" has its
+# subject earlier, and "as were", "so were", "what were" are inversions.
+_WERE_PREV = frozenset(["think", "hope", "sure", "if", "because"])
+_WERE_PROGRESSIVE = frozenset(["not", "going", "never", "still", "just", "now", "all"])
+_WERE_NOUN_MAX = 0.5  # a word more noun-like than this after "Were" starts its subject
 
 
 def _were_contraction(doc: _Doc, i: int) -> bool:
-    """Is "were" (token i) "we're": it has no subject before it (it opens a sentence or a
-    quote, or follows "think", "if", ...) and none after it (no "Were they ...?")."""
+    """Is "were" (token i) "we're"? Only where it can have no subject: it opens a sentence or
+    a quote ("Were delighted with the result") and what follows does not start one
+    ("Were the talks to fail", "Were voters misled?"), or it follows "think", "if", ...
+    before an -ing form or "not" ("I think were doing well")."""
     nxt = _plain_next(doc, i)
     if nxt is None or nxt in _SUBJECT_START or nxt in _NOT_PARTICIPLES:
         return False
+    progressive = nxt in _WERE_PROGRESSIVE or (len(nxt) >= 5 and nxt.endswith("ing"))
     if doc.toks[i][0] == "W" and _opens_sentence(doc.text, doc.starts[i]):
-        return True
+        if not progressive and (
+                _stats().nouns.get(nxt, 0.0) > _WERE_NOUN_MAX  # "Were interest rates to rise"
+                or (i + 2 < len(doc.toks) and doc.forms[i + 2] == "to")):  # "Were prices to"
+            return False
+        return not _asks(doc.text, doc.ends[i])
     prev, _ = doc.prev_key(i)
-    return prev in _WERE_PREV
+    return progressive and prev in _WERE_PREV
+
+
+def _asks(text: str, start: int) -> bool:
+    """Does the sentence going on at ``start`` end with a question mark?"""
+    m = _SENTENCE_END.search(text, start)
+    return m is not None and m.group() == "?"
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -315,7 +315,8 @@ def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping
     ``documents`` must have files (``SchemaError`` otherwise); other tables without files
     are empty. ClassLabel names in the files' metadata are checked against ``scheme``, and
     the card's declared rows (``dataset_info[].splits[].num_examples``) against the rows
-    read, both reported as contract checks. A card that is not UTF-8 or whose front matter
+    read, both reported as contract checks; so is a ``data/<table>/`` with Parquet files the
+    card declares no config for. A card that is not UTF-8 or whose front matter
     is malformed raises ``RecordError`` naming the file and field.
     """
     readme = folder / "README.md"
@@ -519,8 +520,9 @@ def card_rows_check(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, in
                                 f"{got.get(split, 0):,} read")
     return CheckResult(
         table="card", check="card.rows_match_data",
-        rule="every config the card declares has files, and its num_examples equal the rows "
-             "read", kind="contract", success=not problems, evaluated=len(declared),
+        rule="every config the card declares has files, its num_examples equal the rows "
+             "read, and every data/<table>/ with Parquet files is a declared config",
+        kind="contract", success=not problems, evaluated=len(declared),
         unexpected=len(problems), ids=("README.md",) if problems else (),
         details=tuple(problems))
 
