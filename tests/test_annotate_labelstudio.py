@@ -333,3 +333,65 @@ def test_pull_refuses_when_every_annotation_vanished(
     assert len(load_annotations(project, [doc])[0]) == 2
     pull(project, client, title=title, replace=True)
     assert load_annotations(project, [doc]) == ([], [])
+
+
+def _with_committed_annotations(project: Project) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "annotations", project.root / "annotations", dirs_exist_ok=True)
+
+
+def test_restore_on_a_fresh_server_brings_the_corpus_annotations_back_unchanged(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    """A new annotator's server starts from the corpus: same records after a round trip."""
+    project, doc = seed
+    _with_committed_annotations(project)
+    committed = load_annotations(project, [doc])
+    assert len(committed[0]) > 100, "the shipped seed annotation"
+    rep = push(project, client, title=title, restore=True)
+    assert (rep.created, rep.restored) == (1, 1)
+    (ann,) = client.annotations(_task_id(client, title))
+    by = ann["completed_by"]
+    assert client.user_id("annotator-1@example.org") == (by["id"] if isinstance(by, dict)
+                                                         else by)
+    pulled = pull(project, client, title=title)  # no --replace needed: same lineage
+    assert pulled.annotations == {"submitted": 1}
+    assert load_annotations(project, [doc]) == committed  # ids, spans, labels, annotators
+    again = pull(project, client, title=title)
+    assert again.written == []
+
+
+def test_restored_annotation_edited_on_the_server_keeps_its_id_and_annotator(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    project, doc = seed
+    _with_committed_annotations(project)
+    ents, _ = load_annotations(project, [doc])
+    push(project, client, title=title, restore=True)
+    tid = _task_id(client, title)
+    (ann,) = client.annotations(tid)
+    dropped = next(r for r in ann["result"] if r["from_name"] == "entities"
+                   and not any(x.get("to_id") == r["id"] for x in ann["result"]))
+    client.update_annotation(int(ann["id"]), [r for r in ann["result"] if r is not dropped])
+    other = client.create_annotation(  # a second annotator's work
+        tid, _annotation(doc), completed_by=client.user_id("second@example.org"))
+    pull(project, client, title=title)
+    after, _ = load_annotations(project, [doc])
+    restored = [e for e in after if e.annotator == "annotator-1"]
+    assert {e.id for e in restored} == {e.id for e in ents} - {f"{doc.id}:2:{dropped['id']}"}
+    added = {e.id.split(":")[1] for e in after if e.annotator != "annotator-1"}
+    assert added == {str(other + 2)}, "server id above the largest committed id (2)"
+    assert len({e.id for e in after}) == len(after)
+
+
+def test_cli_push_restore_reports_what_it_restored(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    project, _ = seed
+    _with_committed_annotations(project)
+    res = runner.invoke(_app(), ["annotate", "push", "--restore", "--title", title])
+    assert res.exit_code == 0, res.stderr
+    assert "1 task(s) created" in res.stderr
+    assert "1 committed annotation(s) restored" in res.stderr
+    again = runner.invoke(_app(), ["annotate", "push", "--restore", "--title", title])
+    assert "1 unchanged" in again.stderr and "0 committed annotation(s) restored" in again.stderr

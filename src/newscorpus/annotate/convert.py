@@ -44,12 +44,15 @@ from newscorpus.model.records import Claim, Document, Entity, Span
 
 __all__ = [
     "FILE_FORMAT",
+    "RESTORED_KEY",
     "Pulled",
+    "Restorable",
     "annotator_id",
     "file_records",
     "pulled_file",
     "reanchor_result",
     "records_from_result",
+    "restorable",
     "result_from_records",
     "task_data",
     "text_sha256",
@@ -57,6 +60,11 @@ __all__ = [
 
 #: Written into every pulled file, so a reader knows what it is reading.
 FILE_FORMAT = "newscorpus.labelstudio/1"
+#: Task data key where ``push --restore`` records which committed annotation each server
+#: annotation re-creates: ``{"task_id": <committed task id>, "annotations": {"<server id>":
+#: {"id": <committed id>, "annotator": <name>}}}``. Pull maps them back, so record ids and
+#: annotators survive a move to another server.
+RESTORED_KEY = "newscorpus_restored"
 _SPAN_CONTROLS = (ENTITIES, CLAIMS, CUES)
 _CHOICE_CONTROLS = (CLAIM_TYPE, CHECKWORTHY)
 
@@ -415,6 +423,9 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
             "`newscorpus annotate push` to update and re-anchor it, then pull again",
             path=where, record=f"task {tid}", field="data.text")
     omap = OffsetMap.from_edits(doc.edits)
+    restored = _restore_map(data.get(RESTORED_KEY), where=where, task=f"task {tid}")
+    # annotations made on this server after a restore: ids above every committed one
+    offset = max((int(v["id"]) for v in restored.values()), default=0)
     anns: list[dict[str, Any]] = []
     entities: list[Entity] = []
     claims: list[Claim] = []
@@ -422,17 +433,22 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         by = a.get("completed_by")
         email = by.get("email") if isinstance(by, Mapping) else None
         uid = by.get("id") if isinstance(by, Mapping) else by
-        who = annotator_id(email, uid, names)
+        orig = restored.get(str(a.get("id")))
+        if orig is not None:
+            aid, who = orig["id"], str(orig["annotator"])
+        else:
+            aid = int(a.get("id") or 0) + offset if restored else a.get("id")
+            who = annotator_id(email, uid, names)
         skipped = bool(a.get("was_cancelled"))
         result = a.get("result") or []
         if not skipped:
             ents, cls = records_from_result(result, doc=doc, scheme=scheme,
-                                            annotation=str(a.get("id")), annotator=who,
+                                            annotation=str(aid), annotator=who,
                                             origin="human", where=where,
                                             name=f"task {tid} annotation {a.get('id')}")
             entities += ents
             claims += cls
-        anns.append({"id": a.get("id"), "annotator": who,
+        anns.append({"id": aid, "annotator": who,
                      "status": "skipped" if skipped else "submitted",
                      "ground_truth": bool(a.get("ground_truth")),
                      "result": _stable_result(result, omap)})
@@ -459,12 +475,62 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         "doc_id": doc.id,
         "normalizer_version": doc.normalizer_version,
         "text_sha256": text_sha256(doc.text),
-        "task_id": tid,
+        "task_id": (data.get(RESTORED_KEY) or {}).get("task_id", tid) if restored else tid,
         "annotations": sorted(anns, key=lambda x: (str(x["annotator"]), int(x["id"] or 0))),
         "drafts_not_pulled": dict(sorted(drafts.items())),
         "predictions": sorted(preds, key=lambda x: int(x["id"] or 0)),
     }
     return Pulled(doc.id, content, entities, claims)
+
+
+def _restore_map(raw: Any, *, where: str, task: str) -> dict[str, Mapping[str, Any]]:
+    """The ``annotations`` of a task's ``RESTORED_KEY`` data, checked ({} when absent)."""
+    if raw is None:
+        return {}
+    anns = raw.get("annotations") if isinstance(raw, Mapping) else None
+    if not isinstance(anns, Mapping) or not all(
+            isinstance(v, Mapping) and isinstance(v.get("id"), int)
+            and isinstance(v.get("annotator"), str) for v in anns.values()):
+        raise RecordError("must be {\"task_id\": ..., \"annotations\": {server id: {\"id\": int, "
+                          "\"annotator\": str}}} as push --restore writes it", path=where,
+                          record=task, field=f"data.{RESTORED_KEY}")
+    return {str(k): v for k, v in anns.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Restorable:
+    """A committed annotation, moved to the document's current text, to re-create on a
+    server (``push --restore``)."""
+
+    id: int
+    annotator: str
+    skipped: bool
+    ground_truth: bool
+    result: list[dict[str, Any]]
+
+
+def restorable(content: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
+               where: str) -> list[Restorable]:
+    """The annotations of a pulled file (submitted and skipped; drafts are not in files),
+    each checked against ``doc`` and without the raw offsets the server does not need."""
+    file_records(content, doc, scheme, where=where)  # every submitted span checked first
+    same = content.get("text_sha256") == text_sha256(doc.text)
+    omap = None if same else OffsetMap.from_edits(doc.edits)
+    out: list[Restorable] = []
+    for a in content.get("annotations") or []:
+        result = list(a.get("result") or [])
+        if omap is not None:
+            result = _rebase(result, doc.text, omap, where=where, ann=str(a.get("id")))
+        clean = []
+        for item in result:
+            v = item.get("value")
+            if isinstance(v, Mapping):
+                item = {**item, "value": {k: x for k, x in v.items()
+                                          if k not in ("raw_start", "raw_end")}}
+            clean.append(dict(item))
+        out.append(Restorable(int(a.get("id") or 0), str(a.get("annotator")),
+                              a.get("status") == "skipped", bool(a.get("ground_truth")), clean))
+    return out
 
 
 def file_records(content: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,

@@ -23,6 +23,7 @@ from label_studio_sdk.core.api_error import ApiError
 from label_studio_sdk.core.parse_error import ParsingError
 from pydantic import ValidationError
 
+from newscorpus.annotate.convert import RESTORED_KEY
 from newscorpus.model.errors import LabelStudioError
 
 __all__ = ["DEFAULT_URL", "Client", "RemoteTask", "connect"]
@@ -43,6 +44,8 @@ class RemoteTask:
     doc_id: str | None
     text: str | None
     text_sha256: str | None
+    #: ``data.newscorpus_restored``: which committed annotations push --restore re-created
+    restored: Mapping[str, Any] | None = None
 
 
 def connect(url: str | None = None, api_key: str | None = None, *, timeout: float = 120.0
@@ -169,8 +172,10 @@ class Client:
             for t in self._ls.tasks.list(project=project_id, fields="task_only",
                                          page_size=1000):
                 data = t.data or {}
+                restored = data.get(RESTORED_KEY)
                 out.append(RemoteTask(int(t.id), _str(data.get("doc_id")),
-                                      _str(data.get("text")), _str(data.get("text_sha256"))))
+                                      _str(data.get("text")), _str(data.get("text_sha256")),
+                                      restored if isinstance(restored, Mapping) else None))
             return out
         return self._call(f"list the tasks of project {project_id}", go)
 
@@ -194,9 +199,9 @@ class Client:
 
     def create_annotation(self, task_id: int, result: Sequence[Mapping[str, Any]], *,
                           completed_by: int | None = None, was_cancelled: bool = False,
-                          lead_time: float | None = None) -> int:
+                          lead_time: float | None = None, ground_truth: bool = False) -> int:
         kw: dict[str, Any] = {"result": [dict(r) for r in result],
-                              "was_cancelled": was_cancelled}
+                              "was_cancelled": was_cancelled, "ground_truth": ground_truth}
         if completed_by is not None:
             kw["completed_by"] = completed_by
         if lead_time is not None:
@@ -234,6 +239,14 @@ class Client:
     def delete_prediction(self, prediction_id: int) -> None:
         self._call(f"delete prediction {prediction_id}",
                    lambda: self._ls.predictions.delete(id=prediction_id))
+
+    def user_id(self, email: str) -> int:
+        """The id of the account with ``email``, made (without a password) if there is none."""
+        users = self._call("list the users", lambda: self._ls.users.list())
+        for u in users:
+            if (u.email or "").lower() == email.lower():
+                return int(u.id)
+        return self.create_user(email)
 
     def create_user(self, email: str) -> int:
         u = self._call(f"create user {email}", lambda: self._ls.users.create(

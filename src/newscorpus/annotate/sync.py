@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from newscorpus._fs import write_atomic
 from newscorpus.annotate.config import label_config
 from newscorpus.annotate.convert import (
+    RESTORED_KEY,
     file_records,
     pulled_file,
     reanchor_result,
+    restorable,
     result_from_records,
     task_data,
     text_sha256,
@@ -109,6 +111,7 @@ class PushReport:
     updated: int = 0
     reanchored: int = 0
     predictions: int = 0
+    restored: int = 0
     flagged: list[str] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
 
@@ -123,12 +126,19 @@ def _prediction(doc: Document, gaz: Mapping[str, str]) -> dict[str, Any] | None:
 
 def push(project: Project, client: Client, *, project_id: int | None = None,
          title: str | None = None, prelabels: bool = True,
-         documents: Iterable[Document] | None = None) -> PushReport:
+         documents: Iterable[Document] | None = None, restore: bool = False) -> PushReport:
     """Send every document (one task each) with pre-annotations; idempotent.
 
     A document whose text changed (new normaliser) gets its task updated; its annotations
     and drafts are re-anchored to the new text, its predictions replaced. Regions whose
     boundary fell inside changed text are listed in ``flagged``, never dropped.
+
+    With ``restore``, a document that gets a new task also gets its committed annotations
+    (``annotations/labelstudio/<doc_id>.json``) re-created on it, each by its annotator's
+    account (``annotations/labelstudio.json`` maps accounts to annotators; an unmapped
+    annotator gets ``<name>@newscorpus.invalid``). The task remembers which committed
+    annotation each one is (``RESTORED_KEY``), so a pull gives back the same ids and
+    annotators: a fresh server starts from the corpus, not from predictions alone.
     """
     from newscorpus.pipeline import iter_documents  # cli -> annotate -> pipeline, one way
 
@@ -170,15 +180,55 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
             rep.unchanged += 1
         else:
             _update(client, remote, doc, gaz if prelabels else None, rep)
-    client.import_tasks(pid, new)
+    ids = client.import_tasks(pid, new)
     rep.created = len(new)
+    if restore and new:
+        if len(ids) != len(new):
+            raise LabelStudioError(f"{client.url} returned {len(ids)} task id(s) for "
+                                   f"{len(new)} imported task(s): nothing restored")
+        by_id = {d.id: d for d in docs}
+        for tid, task in zip(ids, new, strict=True):
+            rep.restored += _restore(project, client, tid, by_id[task["data"]["doc_id"]],
+                                     settings, scheme)
     return rep
+
+
+def _restore(project: Project, client: Client, task_id: int, doc: Document,
+             settings: Settings, scheme: LabelScheme) -> int:
+    """Re-create the committed annotations of ``doc`` on its new task; how many."""
+    path = pull_dir(project) / f"{doc.id}.json"
+    if not path.is_file():
+        return 0
+    where = project.rel(path)
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"unreadable: {exc}", path=where) from exc
+    todo = restorable(content, doc, scheme, where=where)
+    if not todo:
+        return 0
+    emails = {name: email for email, name in settings.annotators.items()}
+    users: dict[str, int] = {}
+    done: dict[str, dict[str, Any]] = {}
+    for a in todo:
+        if a.annotator not in users:
+            users[a.annotator] = client.user_id(
+                emails.get(a.annotator, f"{a.annotator}@newscorpus.invalid"))
+        sid = client.create_annotation(task_id, a.result, completed_by=users[a.annotator],
+                                       was_cancelled=a.skipped, ground_truth=a.ground_truth)
+        done[str(sid)] = {"id": a.id, "annotator": a.annotator}
+    client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: {
+        "task_id": content.get("task_id"), "annotations": done}})
+    return len(done)
 
 
 def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str, str] | None,
             rep: PushReport) -> None:
     old = remote.text or ""
-    client.update_task_data(remote.id, task_data(doc))
+    data = task_data(doc)
+    if remote.restored is not None:  # keep what the restored annotations were
+        data[RESTORED_KEY] = dict(remote.restored)
+    client.update_task_data(remote.id, data)
     rep.updated += 1
     for a in client.annotations(remote.id):
         result, flagged = reanchor_result(a.get("result") or [], old, doc.text)

@@ -63,11 +63,17 @@ def push_cmd(
     prelabel: Annotated[bool, typer.Option(
         "--prelabel/--no-prelabel", help="Send rule-based pre-annotations as predictions.")
                         ] = True,
+    restore: Annotated[bool, typer.Option(
+        "--restore", help="Also re-create the committed annotations (annotations/labelstudio/) "
+                          "on documents that get a new task, under their annotators' "
+                          "accounts; a later pull keeps their ids and annotators.")] = False,
 ) -> None:
     """Send every corpus document to Label Studio, one task each, with pre-annotations.
 
     Idempotent: documents already there are left alone; a document whose normalised text
     changed is updated and its annotations are re-anchored (uncertain regions are listed).
+    On a fresh server, --restore brings the corpus's annotations along, so annotators review
+    and correct them instead of starting again from predictions.
     """
     from newscorpus.annotate import push
     from newscorpus.annotate.labelstudio import connect
@@ -75,11 +81,13 @@ def push_cmd(
     project = find_project()
     client = connect()
     with err_console.status("pushing to Label Studio..."):
-        rep = push(project, client, project_id=project_id, title=title, prelabels=prelabel)
+        rep = push(project, client, project_id=project_id, title=title, prelabels=prelabel,
+                   restore=restore)
     err_console.print(
         f"project {rep.project_id}: {rep.created} task(s) created, {rep.updated} updated, "
         f"{rep.unchanged} unchanged; {rep.predictions} prediction(s); "
-        f"{rep.reanchored} annotation(s) re-anchored")
+        f"{rep.reanchored} annotation(s) re-anchored"
+        + (f"; {rep.restored} committed annotation(s) restored" if restore else ""))
     for f in rep.flagged:
         err_console.print(f"[yellow]check:[/] {f} (boundary inside changed text)")
     for t in rep.duplicates:
