@@ -224,6 +224,19 @@ class Client:
                       json={"result": [dict(r) for r in result], "lead_time": 1})
         return int(d["id"])
 
+    def drafts(self, task_id: int) -> list[dict[str, Any]]:
+        """Every annotator's unsubmitted drafts of the task."""
+        got = self._raw(f"list the drafts of task {task_id}", "GET",
+                        f"api/tasks/{task_id}/drafts")
+        if not isinstance(got, list):
+            raise LabelStudioError(f"{self.url} answered the drafts of task {task_id} with "
+                                   f"{type(got).__name__}, not a list", url=self.url)
+        return [d for d in got if isinstance(d, dict)]
+
+    def update_draft(self, draft_id: int, result: Sequence[Mapping[str, Any]]) -> None:
+        self._raw(f"update draft {draft_id}", "PATCH", f"api/drafts/{draft_id}",
+                  json={"result": [dict(r) for r in result]})
+
     def predictions(self, task_id: int) -> list[dict[str, Any]]:
         return [_plain(p) for p in self._call(
             f"list the predictions of task {task_id}",

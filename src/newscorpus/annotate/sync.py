@@ -110,6 +110,7 @@ class PushReport:
     unchanged: int = 0
     updated: int = 0
     reanchored: int = 0
+    drafts_reanchored: int = 0
     predictions: int = 0
     restored: int = 0
     flagged: list[str] = field(default_factory=list)
@@ -235,6 +236,11 @@ def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str,
         client.update_annotation(int(a["id"]), result)
         rep.reanchored += 1
         rep.flagged += [f"task {remote.id} annotation {a['id']} region {r}" for r in flagged]
+    for d in client.drafts(remote.id):  # unfinished work moves with the text too
+        result, flagged = reanchor_result(d.get("result") or [], old, doc.text)
+        client.update_draft(int(d["id"]), result)
+        rep.drafts_reanchored += 1
+        rep.flagged += [f"task {remote.id} draft {d['id']} region {r}" for r in flagged]
     for p in client.predictions(remote.id):
         if gaz is None:  # keep the model's work, moved to the new text
             result, _ = reanchor_result(p.get("result") or [], old, doc.text)

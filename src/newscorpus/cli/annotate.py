@@ -86,7 +86,7 @@ def push_cmd(
     err_console.print(
         f"project {rep.project_id}: {rep.created} task(s) created, {rep.updated} updated, "
         f"{rep.unchanged} unchanged; {rep.predictions} prediction(s); "
-        f"{rep.reanchored} annotation(s) re-anchored"
+        f"{rep.reanchored} annotation(s) and {rep.drafts_reanchored} draft(s) re-anchored"
         + (f"; {rep.restored} committed annotation(s) restored" if restore else ""))
     for f in rep.flagged:
         err_console.print(f"[yellow]check:[/] {f} (boundary inside changed text)")
