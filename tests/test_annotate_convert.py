@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from newscorpus.annotate.convert import (
+    RESTORED_KEY,
     file_records,
     pulled_file,
     reanchor_result,
@@ -138,6 +139,33 @@ def test_pulled_file_survives_a_new_normaliser_with_no_server(scheme: LabelSchem
     (e,) = file_records(got.content, doc_new, scheme, where="f.json")[0]
     assert e.text == "Ali Khamenei" and new.text[e.start:e.end] == e.text
     assert e.annotator == "annotator-1"
+
+
+def test_restore_map_gives_back_committed_ids_and_annotators(scheme: LabelScheme) -> None:
+    """What push --restore writes into a task's data, read back by pull (no server)."""
+    doc = _doc()
+    s = doc.text.index("Ian Bond")
+    ent = Entity(doc.id, "x:1:e1", s, s + 8, "Ian Bond", "PERSON", "a", "human")
+    result = result_from_records([ent], [])
+    task = {"id": 40, "data": {"text": doc.text, RESTORED_KEY: {
+                "task_id": 1, "annotations": {"7": {"id": 2, "annotator": "annotator-1"}}}},
+            "annotations": [
+                {"id": 7, "completed_by": {"id": 5, "email": "new@x.org"}, "result": result},
+                {"id": 8, "completed_by": {"id": 6, "email": "b@x.org"}, "result": result}]}
+    got = pulled_file(task, doc, scheme, names={"b@x.org": "annotator-2"}, where="t")
+    assert got.content["task_id"] == 1
+    assert [(a["id"], a["annotator"]) for a in got.content["annotations"]] == [
+        (2, "annotator-1"), (10, "annotator-2")]  # a new one: server id + largest committed id
+    assert sorted(e.id for e in got.entities) == [f"{doc.id}:10:e1", f"{doc.id}:2:e1"]
+
+
+@pytest.mark.parametrize("bad", [[1, 2], {"annotations": {"7": {"id": "2"}}},
+                                 {"annotations": {"7": {"id": 2}}}])
+def test_malformed_restore_map_names_the_task_and_field(scheme: LabelScheme, bad: Any) -> None:
+    doc = _doc()
+    task = {"id": 40, "data": {"text": doc.text, RESTORED_KEY: bad}, "annotations": []}
+    with pytest.raises(RecordError, match=rf"task 40 \[data\.{RESTORED_KEY}\]"):
+        pulled_file(task, doc, scheme, names={}, where="t")
 
 
 def test_prelabel_finds_attribution_patterns() -> None:
