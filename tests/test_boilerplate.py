@@ -10,6 +10,7 @@ import pytest
 
 from newscorpus.normalize import invert, normalize
 from newscorpus.normalize.boilerplate import find_embeds, is_truncated
+from newscorpus.normalize.boilerplate_rules import HINT, RULES
 
 CASES = [json.loads(line) for line in
          (Path(__file__).parent / "cases" / "boilerplate.jsonl").read_text().splitlines() if line]
@@ -22,6 +23,14 @@ def test_boilerplate_case(case: dict[str, Any]) -> None:
     out = normalize(case["raw"], rules=["boilerplate", "whitespace"])
     assert out.text == case["expected"]
     assert invert(out.text, out.edits) == case["raw"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_every_rule_match_contains_the_hint(case: dict[str, Any]) -> None:
+    """The prefilter may skip a text only if no rule could delete anything in it."""
+    for rule in RULES:
+        for m in rule.pattern.finditer(case["raw"]):
+            assert HINT.search(m.group()), (rule.id, m.group())
 
 
 def test_strip_records_the_rule_that_deleted_each_piece() -> None:

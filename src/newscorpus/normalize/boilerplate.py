@@ -11,7 +11,7 @@ import re
 
 from newscorpus.model.records import Mark, Rewrite
 from newscorpus.normalize._editlog import Replacement, compose, rewrite
-from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS, RULES
+from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS, HINT, RULES
 
 __all__ = ["RULES_FNS", "find_embeds", "inspect", "is_truncated", "strip"]
 
@@ -40,6 +40,8 @@ def strip(text: str) -> Rewrite:
 
 
 def _strip_once(text: str) -> Rewrite:
+    if not HINT.search(text):
+        return Rewrite(text)
     reps: list[Replacement] = []
     taken: list[tuple[int, int]] = []
     for rule in RULES:
