@@ -386,9 +386,64 @@ def test_restored_annotation_edited_on_the_server_keeps_its_id_and_annotator(
     after, _ = load_annotations(project, [doc])
     restored = [e for e in after if e.annotator == "annotator-1"]
     assert {e.id for e in restored} == {e.id for e in ents} - {f"{doc.id}:2:{dropped['id']}"}
-    added = {e.id.split(":")[1] for e in after if e.annotator != "annotator-1"}
-    assert added == {str(other + 2)}, "server id above the largest committed id (2)"
+    (added,) = {e.id.split(":")[1] for e in after if e.annotator != "annotator-1"}
+    assert added.endswith(f"-{other}"), "namespaced by the restore, never a committed id"
     assert len({e.id for e in after}) == len(after)
+
+
+def test_two_servers_restored_from_one_commit_cannot_erase_each_others_work(
+        client: Client, title: str, seed: tuple[Project, Document]) -> None:
+    """B and C restored side by side; B's new work is pulled; a pull from C is refused."""
+    project, doc = seed
+    _with_committed_annotations(project)
+    title_c = f"{title}-c"
+    try:
+        push(project, client, title=title, restore=True)
+        push(project, client, title=title_c, restore=True)
+        ann_b = client.create_annotation(_task_id(client, title), _annotation(doc),
+                                         completed_by=client.user_id("b@example.org"))
+        ann_c = client.create_annotation(_task_id(client, title_c), _annotation(doc),
+                                         completed_by=client.user_id("c@example.org"))
+        pull(project, client, title=title)
+        before = _pulled(project.root)
+        ids = [a["id"] for a in json.loads(before[f"{doc.id}.json"])["annotations"]]
+        assert ids[0] == 2 and len(ids) == 2 and str(ids[1]).endswith(f"-{ann_b}")
+        with pytest.raises(RecordError, match="never had") as err:
+            pull(project, client, title=title_c)  # C's annotation ann_c would replace B's
+        assert f"{doc.id}.json [annotations]" in str(err.value)
+        assert _pulled(project.root) == before
+        assert ann_c > 0
+    finally:
+        pid = client.project_by_title(title_c)
+        if pid is not None:
+            client.delete_project(pid)
+
+
+def test_restore_that_stopped_halfway_is_refused_by_pull_and_finished_by_push(
+        client: Client, title: str, seed: tuple[Project, Document],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one fake here: the server failing mid-restore, which a healthy server won't do
+    on demand. Everything else is the real server."""
+    project, doc = seed
+    _with_committed_annotations(project)
+    committed = load_annotations(project, [doc])
+
+    def down(*args: object, **kw: object) -> int:
+        raise LabelStudioError("connection reset (injected)")
+
+    with monkeypatch.context() as m:
+        m.setattr(client, "create_annotation", down)
+        with pytest.raises(LabelStudioError, match="injected"):
+            push(project, client, title=title, restore=True)
+    with pytest.raises(RecordError, match="not restored yet"):
+        pull(project, client, title=title)
+    rep = push(project, client, title=title, restore=True)
+    assert (rep.created, rep.restored) == (0, 1)
+    assert len(client.annotations(_task_id(client, title))) == 1
+    pull(project, client, title=title)
+    assert load_annotations(project, [doc]) == committed
+    again = push(project, client, title=title, restore=True)
+    assert again.restored == 0 and len(client.annotations(_task_id(client, title))) == 1
 
 
 def test_cli_push_restore_reports_what_it_restored(
@@ -401,3 +456,19 @@ def test_cli_push_restore_reports_what_it_restored(
     assert "1 committed annotation(s) restored" in res.stderr
     again = runner.invoke(_app(), ["annotate", "push", "--restore", "--title", title])
     assert "1 unchanged" in again.stderr and "0 committed annotation(s) restored" in again.stderr
+
+
+def test_plain_push_then_restore_fills_the_empty_task(
+        client: Client, title: str, seed: tuple[Project, Document],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The README's old order (push, then push --restore) still ends with the corpus there."""
+    project, doc = seed
+    _with_committed_annotations(project)
+    committed = load_annotations(project, [doc])
+    with caplog.at_level("WARNING"):
+        assert push(project, client, title=title).restored == 0
+    assert "annotate push --restore" in caplog.text
+    rep = push(project, client, title=title, restore=True)
+    assert (rep.created, rep.unchanged, rep.restored) == (0, 1, 1)
+    pull(project, client, title=title)
+    assert load_annotations(project, [doc]) == committed

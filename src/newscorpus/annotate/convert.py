@@ -49,6 +49,7 @@ __all__ = [
     "Restorable",
     "annotator_id",
     "file_records",
+    "id_key",
     "pulled_file",
     "reanchor_result",
     "records_from_result",
@@ -60,10 +61,13 @@ __all__ = [
 
 #: Written into every pulled file, so a reader knows what it is reading.
 FILE_FORMAT = "newscorpus.labelstudio/1"
-#: Task data key where ``push --restore`` records which committed annotation each server
-#: annotation re-creates: ``{"task_id": <committed task id>, "annotations": {"<server id>":
-#: {"id": <committed id>, "annotator": <name>}}}``. Pull maps them back, so record ids and
-#: annotators survive a move to another server.
+#: Task data key where ``push --restore`` records what it re-created: ``{"restore": <random
+#: id of this restore>, "task_id": <committed task id>, "annotations": {"<server id>": {"id":
+#: <committed id>, "annotator": <name>}}}``. Pull maps them back, so record ids and annotators
+#: survive a move to another server; an annotation made there later gets the id
+#: ``"<restore>-<server id>"``, unique across servers restored side by side. The pulled file
+#: then says where it came from (``restored_from``), and a pull that would drop annotations the
+#: server never had is refused.
 RESTORED_KEY = "newscorpus_restored"
 _SPAN_CONTROLS = (ENTITIES, CLAIMS, CUES)
 _CHOICE_CONTROLS = (CLAIM_TYPE, CHECKWORTHY)
@@ -423,9 +427,13 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
             "`newscorpus annotate push` to update and re-anchor it, then pull again",
             path=where, record=f"task {tid}", field="data.text")
     omap = OffsetMap.from_edits(doc.edits)
-    restored = _restore_map(data.get(RESTORED_KEY), where=where, task=f"task {tid}")
-    # annotations made on this server after a restore: ids above every committed one
-    offset = max((int(v["id"]) for v in restored.values()), default=0)
+    lineage = _restore_map(data.get(RESTORED_KEY), where=where, task=f"task {tid}")
+    restored: Mapping[str, Mapping[str, Any]] = lineage["annotations"] if lineage else {}
+    if lineage and lineage.get("pending"):
+        raise RecordError(f"{len(lineage['pending'])} committed annotation(s) were not restored "
+                          "yet (push --restore stopped halfway): run `newscorpus annotate push "
+                          "--restore` again, then pull", path=where, record=f"task {tid}",
+                          field=f"data.{RESTORED_KEY}.pending")
     anns: list[dict[str, Any]] = []
     entities: list[Entity] = []
     claims: list[Claim] = []
@@ -437,7 +445,8 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         if orig is not None:
             aid, who = orig["id"], str(orig["annotator"])
         else:
-            aid = int(a.get("id") or 0) + offset if restored else a.get("id")
+            # made on this server after a restore: namespaced by the restore
+            aid = f"{lineage['restore']}-{a.get('id')}" if lineage else a.get("id")
             who = annotator_id(email, uid, names)
         skipped = bool(a.get("was_cancelled"))
         result = a.get("result") or []
@@ -475,26 +484,37 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         "doc_id": doc.id,
         "normalizer_version": doc.normalizer_version,
         "text_sha256": text_sha256(doc.text),
-        "task_id": (data.get(RESTORED_KEY) or {}).get("task_id", tid) if restored else tid,
-        "annotations": sorted(anns, key=lambda x: (str(x["annotator"]), int(x["id"] or 0))),
+        "task_id": tid,
+        "annotations": sorted(anns, key=lambda x: (str(x["annotator"]), id_key(x["id"]))),
         "drafts_not_pulled": dict(sorted(drafts.items())),
         "predictions": sorted(preds, key=lambda x: int(x["id"] or 0)),
     }
+    if lineage:
+        content["restored_from"] = {
+            "restore": lineage["restore"], "task_id": lineage.get("task_id"),
+            "annotations": sorted((v["id"] for v in restored.values()), key=id_key)}
     return Pulled(doc.id, content, entities, claims)
 
 
-def _restore_map(raw: Any, *, where: str, task: str) -> dict[str, Mapping[str, Any]]:
-    """The ``annotations`` of a task's ``RESTORED_KEY`` data, checked ({} when absent)."""
+def id_key(aid: Any) -> tuple[int, int, str]:
+    """Sort key of an annotation id: server ids (ints) first, then namespaced ones."""
+    return (0, aid, "") if isinstance(aid, int) else (1, 0, str(aid))
+
+
+def _restore_map(raw: Any, *, where: str, task: str) -> dict[str, Any] | None:
+    """A task's ``RESTORED_KEY`` data, checked (None when absent)."""
     if raw is None:
-        return {}
+        return None
     anns = raw.get("annotations") if isinstance(raw, Mapping) else None
-    if not isinstance(anns, Mapping) or not all(
-            isinstance(v, Mapping) and isinstance(v.get("id"), int)
-            and isinstance(v.get("annotator"), str) for v in anns.values()):
-        raise RecordError("must be {\"task_id\": ..., \"annotations\": {server id: {\"id\": int, "
-                          "\"annotator\": str}}} as push --restore writes it", path=where,
-                          record=task, field=f"data.{RESTORED_KEY}")
-    return {str(k): v for k, v in anns.items()}
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("restore"), str) \
+            or not raw["restore"] or not isinstance(raw.get("pending", []), list) \
+            or not isinstance(anns, Mapping) or not all(
+                isinstance(v, Mapping) and isinstance(v.get("id"), int | str)
+                and isinstance(v.get("annotator"), str) for v in anns.values()):
+        raise RecordError("must be {\"restore\": str, \"task_id\": ..., \"annotations\": "
+                          "{server id: {\"id\": ..., \"annotator\": str}}} as push --restore "
+                          "writes it", path=where, record=task, field=f"data.{RESTORED_KEY}")
+    return {**raw, "annotations": {str(k): v for k, v in anns.items()}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +522,7 @@ class Restorable:
     """A committed annotation, moved to the document's current text, to re-create on a
     server (``push --restore``)."""
 
-    id: int
+    id: int | str
     annotator: str
     skipped: bool
     ground_truth: bool
@@ -528,8 +548,10 @@ def restorable(content: Mapping[str, Any], doc: Document, scheme: LabelScheme, *
                 item = {**item, "value": {k: x for k, x in v.items()
                                           if k not in ("raw_start", "raw_end")}}
             clean.append(dict(item))
-        out.append(Restorable(int(a.get("id") or 0), str(a.get("annotator")),
-                              a.get("status") == "skipped", bool(a.get("ground_truth")), clean))
+        aid = a.get("id")
+        out.append(Restorable(aid if isinstance(aid, int | str) else str(aid),
+                              str(a.get("annotator")), a.get("status") == "skipped",
+                              bool(a.get("ground_truth")), clean))
     return out
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -253,13 +253,20 @@ class Client:
         self._call(f"delete prediction {prediction_id}",
                    lambda: self._ls.predictions.delete(id=prediction_id))
 
+    def user_ids(self, emails: Iterable[str]) -> dict[str, int]:
+        """The account id of each email (one listing), made without a password if missing."""
+        users = self._call("list the users", lambda: self._ls.users.list())
+        known = {(u.email or "").lower(): int(u.id) for u in users}
+        out: dict[str, int] = {}
+        for email in emails:
+            uid = known.get(email.lower())
+            out[email] = uid if uid is not None else self.create_user(email)
+            known[email.lower()] = out[email]
+        return out
+
     def user_id(self, email: str) -> int:
         """The id of the account with ``email``, made (without a password) if there is none."""
-        users = self._call("list the users", lambda: self._ls.users.list())
-        for u in users:
-            if (u.email or "").lower() == email.lower():
-                return int(u.id)
-        return self.create_user(email)
+        return self.user_ids([email])[email]
 
     def create_user(self, email: str) -> int:
         u = self._call(f"create user {email}", lambda: self._ls.users.create(

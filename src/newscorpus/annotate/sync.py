@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,9 @@ from newscorpus._fs import write_atomic
 from newscorpus.annotate.config import label_config
 from newscorpus.annotate.convert import (
     RESTORED_KEY,
+    Restorable,
     file_records,
+    id_key,
     pulled_file,
     reanchor_result,
     restorable,
@@ -134,12 +137,14 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     and drafts are re-anchored to the new text, its predictions replaced. Regions whose
     boundary fell inside changed text are listed in ``flagged``, never dropped.
 
-    With ``restore``, a document that gets a new task also gets its committed annotations
-    (``annotations/labelstudio/<doc_id>.json``) re-created on it, each by its annotator's
-    account (``annotations/labelstudio.json`` maps accounts to annotators; an unmapped
-    annotator gets ``<name>@newscorpus.invalid``). The task remembers which committed
-    annotation each one is (``RESTORED_KEY``), so a pull gives back the same ids and
-    annotators: a fresh server starts from the corpus, not from predictions alone.
+    With ``restore``, a document that gets a new task (or has an empty one) also gets its
+    committed annotations (``annotations/labelstudio/<doc_id>.json``) re-created on it, each
+    by its annotator's account (``annotations/labelstudio.json`` maps accounts to annotators;
+    an unmapped annotator gets ``<name>@newscorpus.invalid``). The task remembers which
+    committed annotation each one is (``RESTORED_KEY``), so a pull gives back the same ids
+    and annotators: a fresh server starts from the corpus, not from predictions alone. Every
+    file is checked and every account found before anything is sent; a restore that stops
+    halfway is finished by the next ``push --restore``.
     """
     from newscorpus.pipeline import iter_documents  # cli -> annotate -> pipeline, one way
 
@@ -167,7 +172,38 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     if prelabels:
         ents, _ = load_annotations(project, docs, scheme=scheme)
         gaz = gazetteer(ents)
+    # what to restore, checked before anything is sent: doc id -> (file content, annotations)
+    plans: dict[str, tuple[Mapping[str, Any], list[Restorable]]] = {}
+    for doc in docs:
+        plan = _restore_plan(project, doc, scheme)
+        if plan is None:
+            continue
+        remote = by_doc.get(doc.id)
+        if not restore:
+            if remote is None:
+                log.warning("document %s has committed annotations that this server will not "
+                            "have (`annotate push --restore` brings them)", doc.id)
+            continue
+        if remote is not None and remote.restored is None and client.annotations(remote.id):
+            log.warning("task %d (document %s) has annotations made on this server and none "
+                        "restored: its committed annotations are not restored there (a pull "
+                        "will refuse to drop them)", remote.id, doc.id)
+            continue
+        if remote is not None and remote.restored is not None \
+                and not remote.restored.get("pending"):
+            continue  # restored already
+        plans[doc.id] = plan
+    users: dict[str, int] = {}
+    if plans:
+        emails = {name: email for email, name in settings.annotators.items()}
+        wanted = sorted({emails.get(a.annotator, f"{a.annotator}@newscorpus.invalid")
+                         for _, todo in plans.values() for a in todo})
+        by_email = client.user_ids(wanted)
+        users = {a.annotator: by_email[emails.get(a.annotator,
+                                                  f"{a.annotator}@newscorpus.invalid")]
+                 for _, todo in plans.values() for a in todo}
     new: list[dict[str, Any]] = []
+    by_id = {d.id: d for d in docs}
     for doc in docs:
         remote = by_doc.get(doc.id)
         if remote is None:
@@ -177,50 +213,67 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
                 task["predictions"] = [pred]
                 rep.predictions += 1
             new.append(task)
-        elif remote.text_sha256 == text_sha256(doc.text) and remote.text == doc.text:
+            continue
+        if remote.text_sha256 == text_sha256(doc.text) and remote.text == doc.text:
             rep.unchanged += 1
         else:
             _update(client, remote, doc, gaz if prelabels else None, rep)
+        if doc.id in plans:  # an empty task, or a restore that stopped halfway
+            rep.restored += _restore(client, remote.id, doc, *plans[doc.id], users,
+                                     remote.restored)
     ids = client.import_tasks(pid, new)
     rep.created = len(new)
-    if restore and new:
-        if len(ids) != len(new):
-            raise LabelStudioError(f"{client.url} returned {len(ids)} task id(s) for "
-                                   f"{len(new)} imported task(s): nothing restored")
-        by_id = {d.id: d for d in docs}
-        for tid, task in zip(ids, new, strict=True):
-            rep.restored += _restore(project, client, tid, by_id[task["data"]["doc_id"]],
-                                     settings, scheme)
+    if len(ids) != len(new):
+        raise LabelStudioError(f"{client.url} returned {len(ids)} task id(s) for {len(new)} "
+                               "imported task(s)")
+    for tid, task in zip(ids, new, strict=True):
+        doc_id = task["data"]["doc_id"]
+        if doc_id in plans:
+            rep.restored += _restore(client, tid, by_id[doc_id], *plans[doc_id], users, None)
     return rep
 
 
-def _restore(project: Project, client: Client, task_id: int, doc: Document,
-             settings: Settings, scheme: LabelScheme) -> int:
-    """Re-create the committed annotations of ``doc`` on its new task; how many."""
+def _restore_plan(project: Project, doc: Document, scheme: LabelScheme
+                  ) -> tuple[Mapping[str, Any], list[Restorable]] | None:
+    """The committed annotations of ``doc`` ready to re-create (checked), or None."""
     path = pull_dir(project) / f"{doc.id}.json"
     if not path.is_file():
-        return 0
+        return None
     where = project.rel(path)
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RecordError(f"unreadable: {exc}", path=where) from exc
     todo = restorable(content, doc, scheme, where=where)
-    if not todo:
-        return 0
-    emails = {name: email for email, name in settings.annotators.items()}
-    users: dict[str, int] = {}
-    done: dict[str, dict[str, Any]] = {}
+    return (content, todo) if todo else None
+
+
+def _restore(client: Client, task_id: int, doc: Document, content: Mapping[str, Any],
+             todo: Sequence[Restorable], users: Mapping[str, int],
+             lineage: Mapping[str, Any] | None) -> int:
+    """Re-create the committed annotations of ``doc`` on task ``task_id``; how many.
+
+    The task's data lists what is still to do (``pending``) before the first annotation is
+    made and after each one, so a restore that stops halfway is resumed, never doubled.
+    """
+    if lineage is None:
+        lineage = {"restore": secrets.token_hex(4), "task_id": content.get("task_id"),
+                   "annotations": {}, "pending": sorted((a.id for a in todo), key=id_key)}
+        client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: lineage})
+    lineage = {**lineage, "annotations": dict(lineage.get("annotations") or {})}
+    pending = list(lineage.get("pending") or [])
+    n = 0
     for a in todo:
-        if a.annotator not in users:
-            users[a.annotator] = client.user_id(
-                emails.get(a.annotator, f"{a.annotator}@newscorpus.invalid"))
+        if a.id not in pending:
+            continue
         sid = client.create_annotation(task_id, a.result, completed_by=users[a.annotator],
                                        was_cancelled=a.skipped, ground_truth=a.ground_truth)
-        done[str(sid)] = {"id": a.id, "annotator": a.annotator}
-    client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: {
-        "task_id": content.get("task_id"), "annotations": done}})
-    return len(done)
+        lineage["annotations"][str(sid)] = {"id": a.id, "annotator": a.annotator}
+        pending.remove(a.id)
+        lineage["pending"] = pending
+        client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: lineage})
+        n += 1
+    return n
 
 
 def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str, str] | None,
@@ -369,10 +422,12 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
 
 def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, rel: str
                               ) -> None:
-    """Refuse a pull that would replace every human annotation of a committed file.
+    """Refuse a pull that would drop human annotations the server never had.
 
     That happens when the server is another one (a fresh server, another project: other
-    task id) or when all of the file's annotations are gone from the task.
+    task id), when all of the file's annotations are gone from the task, or, for a task that
+    ``push --restore`` made, when the file holds annotations made elsewhere after the restore
+    (another server restored from the same commit, or the original one).
     """
     if not path.is_file():
         return
@@ -388,7 +443,20 @@ def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, re
     mine = submitted(old)
     if not mine:
         return
-    if old.get("task_id") != new.get("task_id"):
+    rf = new.get("restored_from")
+    if rf is not None:
+        # a restored task knows the committed annotations it was given and its own new ones
+        prefix = f"{rf.get('restore')}-"
+        known = set(rf.get("annotations") or [])
+        lost = [i for i in mine if i not in known and not str(i).startswith(prefix)]
+        if not lost:
+            return
+        reason = (f"holds {len(lost)} submitted annotation(s) that {where} never had (made "
+                  "elsewhere after this server was restored)")
+    elif old.get("restored_from") is not None:
+        reason = (f"came from a server restored from the corpus (task "
+                  f"{old.get('task_id')}), and {where} is another one")
+    elif old.get("task_id") != new.get("task_id"):
         reason = (f"came from task {old.get('task_id')}, but {where} has this document as "
                   f"task {new.get('task_id')}: another project or server")
     elif not mine & submitted(new):
