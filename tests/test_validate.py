@@ -250,6 +250,27 @@ def test_duplicate_id(folder: Path) -> None:
         in res.stderr
 
 
+def test_two_annotators_marking_the_same_span_is_agreement_not_a_duplicate(
+        folder: Path) -> None:
+    def second_annotator(ents: Rows, claims: Rows) -> None:
+        ents.append({**ents[0], "id": "e9", "annotator": "ann2"})
+
+    write_annotations(folder, second_annotator)
+    res = validate(folder)
+    assert res.exit_code == 0, res.output
+
+
+def test_same_annotator_marking_a_span_twice_fails(folder: Path) -> None:
+    def twice(ents: Rows, claims: Rows) -> None:
+        ents.append({**ents[0], "id": "e9"})
+
+    write_annotations(folder, twice)
+    res = validate(folder)
+    assert res.exit_code == 1
+    assert ("entities [entities.span_unique]: (doc_id, annotator, start, end, label) is "
+            "unique: 2 of 6 row(s) fail") in res.stderr
+
+
 def test_entity_on_missing_document(folder: Path) -> None:
     def orphan(ents: Rows, claims: Rows) -> None:
         ents[3]["doc_id"] = "ffffffffffffffff"

@@ -115,9 +115,10 @@ def _specs(scheme: LabelScheme) -> dict[str, list[tuple[str, str, str, dict[str,
              {"column": "start", "min_value": 0}),
             (f"{table}.{label_col}_in_scheme", f"{label_col} is one of the scheme's {what}",
              "ExpectColumnValuesToBeInSet", {"column": label_col, "value_set": list(names)}),
-            (f"{table}.span_unique", f"(doc_id, start, end, {label_col}) is unique",
+            # per annotator: two annotators marking the same span is agreement, not a duplicate
+            (f"{table}.span_unique", f"(doc_id, annotator, start, end, {label_col}) is unique",
              "ExpectCompoundColumnsToBeUnique",
-             {"column_list": ["doc_id", "start", "end", label_col]}),
+             {"column_list": ["doc_id", "annotator", "start", "end", label_col]}),
             (f"{table}.origin_format", "origin is human or model:<name>@<version>",
              "ExpectColumnValuesToMatchRegex", {"column": "origin", "regex": ORIGIN_PATTERN}),
         ]
