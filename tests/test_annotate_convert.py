@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from newscorpus.annotate.convert import (
+    ORIGIN_KEY,
     RESTORED_KEY,
     file_records,
     pulled_file,
@@ -141,37 +142,31 @@ def test_pulled_file_survives_a_new_normaliser_with_no_server(scheme: LabelSchem
     assert e.annotator == "annotator-1"
 
 
-def test_restore_map_gives_back_committed_ids_and_annotators(scheme: LabelScheme) -> None:
+def test_restore_record_gives_back_committed_ids_and_annotators(scheme: LabelScheme) -> None:
     """What push --restore writes into a task's data, read back by pull (no server)."""
     doc = _doc()
     s = doc.text.index("Ian Bond")
     ent = Entity(doc.id, "x:1:e1", s, s + 8, "Ian Bond", "PERSON", "a", "human")
     result = result_from_records([ent], [])
-    task = {"id": 40, "data": {"text": doc.text, RESTORED_KEY: {
-                "restore": "r1", "task_id": 1, "pending": [],
-                "annotations": {"7": {"id": 2, "annotator": "annotator-1"}}}},
+    rec = {"from_origin": None, "task_id": 1, "base": "b", "pending": [],
+           "annotations": {"7": {"id": 2, "annotator": "annotator-1"}}}
+    task = {"id": 40, "data": {"text": doc.text, ORIGIN_KEY: "s1", RESTORED_KEY: rec},
             "annotations": [
                 {"id": 7, "completed_by": {"id": 5, "email": "new@x.org"}, "result": result},
                 {"id": 8, "completed_by": {"id": 6, "email": "b@x.org"}, "result": result}]}
     got = pulled_file(task, doc, scheme, names={"b@x.org": "annotator-2"}, where="t")
-    assert got.content["task_id"] == 40
-    assert got.content["restored_from"] == {"restore": "r1", "task_id": 1, "annotations": [2]}
+    assert (got.content["origin"], got.content["task_id"]) == ("s1", 40)
+    assert got.content["restored_from"] == {"from_origin": None, "task_id": 1, "base": "b",
+                                            "pending": []}
     assert [(a["id"], a["annotator"]) for a in got.content["annotations"]] == [
-        (2, "annotator-1"), ("r1-8", "annotator-2")]  # made after the restore: namespaced
-    assert sorted(e.id for e in got.entities) == [f"{doc.id}:2:e1", f"{doc.id}:r1-8:e1"]
+        (2, "annotator-1"), ("s1-8", "annotator-2")]  # made on this server: its stamp
+    assert sorted(e.id for e in got.entities) == [f"{doc.id}:2:e1", f"{doc.id}:s1-8:e1"]
 
 
-def test_unfinished_restore_is_refused_by_pull(scheme: LabelScheme) -> None:
-    doc = _doc()
-    task = {"id": 40, "data": {"text": doc.text, RESTORED_KEY: {
-        "restore": "r1", "task_id": 1, "pending": [2], "annotations": {}}}, "annotations": []}
-    with pytest.raises(RecordError, match=r"not restored yet.*push --restore"):
-        pulled_file(task, doc, scheme, names={}, where="t")
-
-
-@pytest.mark.parametrize("bad", [[1, 2], {"annotations": {"7": {"id": 2}}},
-                                 {"restore": "r1", "annotations": {"7": {"id": [2]}}},
-                                 {"restore": "", "annotations": {}}])
+@pytest.mark.parametrize("bad", [[1, 2], {"base": "b", "annotations": {"7": {"id": 2}}},
+                                 {"base": "b", "annotations": {"7": {"id": [2]}}},
+                                 {"annotations": {}}, {"base": "b", "annotations": {},
+                                                       "pending": 3}])
 def test_malformed_restore_map_names_the_task_and_field(scheme: LabelScheme, bad: Any) -> None:
     doc = _doc()
     task = {"id": 40, "data": {"text": doc.text, RESTORED_KEY: bad}, "annotations": []}

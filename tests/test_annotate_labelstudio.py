@@ -319,12 +319,17 @@ def test_pull_from_another_server_never_erases_committed_annotations(
     committed = load_annotations(project, [doc])
     assert committed[0], "the shipped corpus has human annotations of the seed"
     push(project, client, title=title)  # a project that has never seen these annotations
+    tid = _task_id(client, title)
+    for _ in range(2):  # ids 1 and 2 on a fresh server: id 2 is also the committed one's id
+        client.create_annotation(tid, _annotation(doc))
     with pytest.raises(RecordError, match=r"another project or server|no longer has") as err:
         pull(project, client, title=title)
     assert f"{doc.id}.json [annotations]" in str(err.value)
     assert _pulled(project.root) == before
-    pull(project, client, title=title, replace=True)
-    assert load_annotations(project, [doc]) == ([], [])
+    pull(project, client, title=title, replace=True)  # meant: the server's work replaces it
+    ents, claims = load_annotations(project, [doc])
+    assert (len(ents), len(claims)) == (4, 2)
+    assert len({e.id for e in ents}) == 4
 
 
 def test_pull_refuses_when_every_annotation_vanished(
@@ -408,7 +413,7 @@ def test_two_servers_restored_from_one_commit_cannot_erase_each_others_work(
         before = _pulled(project.root)
         ids = [a["id"] for a in json.loads(before[f"{doc.id}.json"])["annotations"]]
         assert ids[0] == 2 and len(ids) == 2 and str(ids[1]).endswith(f"-{ann_b}")
-        with pytest.raises(RecordError, match="never had") as err:
+        with pytest.raises(RecordError, match=r"has changed since .* was restored") as err:
             pull(project, client, title=title_c)  # C's annotation ann_c would replace B's
         assert f"{doc.id}.json [annotations]" in str(err.value)
         assert _pulled(project.root) == before
@@ -435,7 +440,7 @@ def test_restore_that_stopped_halfway_is_refused_by_pull_and_finished_by_push(
         m.setattr(client, "create_annotation", down)
         with pytest.raises(LabelStudioError, match="injected"):
             push(project, client, title=title, restore=True)
-    with pytest.raises(RecordError, match="not restored yet"):
+    with pytest.raises(RecordError, match="has not finished restoring"):
         pull(project, client, title=title)
     rep = push(project, client, title=title, restore=True)
     assert (rep.created, rep.restored) == (0, 1)
@@ -470,5 +475,33 @@ def test_plain_push_then_restore_fills_the_empty_task(
     assert "annotate push --restore" in caplog.text
     rep = push(project, client, title=title, restore=True)
     assert (rep.created, rep.unchanged, rep.restored) == (0, 1, 1)
+    pull(project, client, title=title)
+    assert load_annotations(project, [doc]) == committed
+
+
+def test_restore_that_stopped_after_making_an_annotation_adopts_it_instead_of_doubling(
+        client: Client, title: str, seed: tuple[Project, Document],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake fault (the server dropping the call that records the annotation just made):
+    the next push finds the annotation on the task and records it, making no second one."""
+    project, doc = seed
+    _with_committed_annotations(project)
+    committed = load_annotations(project, [doc])
+    real = client.update_task_data
+    calls = []
+
+    def flaky(task_id: int, data: object) -> None:
+        calls.append(task_id)
+        if len(calls) == 2:  # 1: the pending list, 2: the record after the annotation
+            raise LabelStudioError("connection reset (injected)")
+        real(task_id, data)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(client, "update_task_data", flaky)
+        with pytest.raises(LabelStudioError, match="injected"):
+            push(project, client, title=title, restore=True)
+    assert len(client.annotations(_task_id(client, title))) == 1
+    assert push(project, client, title=title, restore=True).restored == 1
+    assert len(client.annotations(_task_id(client, title))) == 1
     pull(project, client, title=title)
     assert load_annotations(project, [doc]) == committed

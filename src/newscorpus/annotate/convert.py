@@ -44,9 +44,11 @@ from newscorpus.model.records import Claim, Document, Entity, Span
 
 __all__ = [
     "FILE_FORMAT",
+    "ORIGIN_KEY",
     "RESTORED_KEY",
     "Pulled",
     "Restorable",
+    "annotations_digest",
     "annotator_id",
     "file_records",
     "id_key",
@@ -54,6 +56,7 @@ __all__ = [
     "reanchor_result",
     "records_from_result",
     "restorable",
+    "restore_record",
     "result_from_records",
     "task_data",
     "text_sha256",
@@ -61,13 +64,18 @@ __all__ = [
 
 #: Written into every pulled file, so a reader knows what it is reading.
 FILE_FORMAT = "newscorpus.labelstudio/1"
-#: Task data key where ``push --restore`` records what it re-created: ``{"restore": <random
-#: id of this restore>, "task_id": <committed task id>, "annotations": {"<server id>": {"id":
-#: <committed id>, "annotator": <name>}}}``. Pull maps them back, so record ids and annotators
-#: survive a move to another server; an annotation made there later gets the id
-#: ``"<restore>-<server id>"``, unique across servers restored side by side. The pulled file
-#: then says where it came from (``restored_from``), and a pull that would drop annotations the
-#: server never had is refused.
+#: Task data key of the project's stamp: a random id ``push`` gives every task of one project
+#: on one server. Pulled files carry it (``origin``) and ids of annotations made there are
+#: ``"<stamp>-<server id>"``, so work from two servers never shares an id, and a pull can tell
+#: the server a file came from from any other one (task and annotation ids restart at 1 on
+#: every fresh server, so they cannot).
+ORIGIN_KEY = "newscorpus_origin"
+#: Task data key where ``push --restore`` records what it re-created: ``{"from_origin": <the
+#: file's origin>, "task_id": <the file's task id>, "base": <digest of the file's annotations
+#: it restored>, "annotations": {"<server id>": {"id": <committed id>, "annotator": <name>}},
+#: "pending": [<committed ids not re-created yet>]}``. Pull maps them back, so record ids and
+#: annotators survive a move to another server, and accepts the new server over the file only
+#: while the file is still what was restored (``base``).
 RESTORED_KEY = "newscorpus_restored"
 _SPAN_CONTROLS = (ENTITIES, CLAIMS, CUES)
 _CHOICE_CONTROLS = (CLAIM_TYPE, CHECKWORTHY)
@@ -427,13 +435,9 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
             "`newscorpus annotate push` to update and re-anchor it, then pull again",
             path=where, record=f"task {tid}", field="data.text")
     omap = OffsetMap.from_edits(doc.edits)
-    lineage = _restore_map(data.get(RESTORED_KEY), where=where, task=f"task {tid}")
+    stamp = data.get(ORIGIN_KEY) if isinstance(data.get(ORIGIN_KEY), str) else None
+    lineage = restore_record(data.get(RESTORED_KEY), where=where, task=f"task {tid}")
     restored: Mapping[str, Mapping[str, Any]] = lineage["annotations"] if lineage else {}
-    if lineage and lineage.get("pending"):
-        raise RecordError(f"{len(lineage['pending'])} committed annotation(s) were not restored "
-                          "yet (push --restore stopped halfway): run `newscorpus annotate push "
-                          "--restore` again, then pull", path=where, record=f"task {tid}",
-                          field=f"data.{RESTORED_KEY}.pending")
     anns: list[dict[str, Any]] = []
     entities: list[Entity] = []
     claims: list[Claim] = []
@@ -445,8 +449,8 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         if orig is not None:
             aid, who = orig["id"], str(orig["annotator"])
         else:
-            # made on this server after a restore: namespaced by the restore
-            aid = f"{lineage['restore']}-{a.get('id')}" if lineage else a.get("id")
+            # made on this server: namespaced by its stamp (tasks pushed before stamps: as is)
+            aid = f"{stamp}-{a.get('id')}" if stamp else a.get("id")
             who = annotator_id(email, uid, names)
         skipped = bool(a.get("was_cancelled"))
         result = a.get("result") or []
@@ -484,16 +488,22 @@ def pulled_file(task: Mapping[str, Any], doc: Document, scheme: LabelScheme, *,
         "doc_id": doc.id,
         "normalizer_version": doc.normalizer_version,
         "text_sha256": text_sha256(doc.text),
+        "origin": stamp,
         "task_id": tid,
         "annotations": sorted(anns, key=lambda x: (str(x["annotator"]), id_key(x["id"]))),
         "drafts_not_pulled": dict(sorted(drafts.items())),
         "predictions": sorted(preds, key=lambda x: int(x["id"] or 0)),
     }
     if lineage:
-        content["restored_from"] = {
-            "restore": lineage["restore"], "task_id": lineage.get("task_id"),
-            "annotations": sorted((v["id"] for v in restored.values()), key=id_key)}
+        content["restored_from"] = {k: lineage.get(k) for k in
+                                    ("from_origin", "task_id", "base", "pending")}
     return Pulled(doc.id, content, entities, claims)
+
+
+def annotations_digest(content: Mapping[str, Any]) -> str:
+    """A fingerprint of a pulled file's annotations: has the file moved on since a restore?"""
+    blob = json.dumps(content.get("annotations") or [], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def id_key(aid: Any) -> tuple[int, int, str]:
@@ -501,20 +511,23 @@ def id_key(aid: Any) -> tuple[int, int, str]:
     return (0, aid, "") if isinstance(aid, int) else (1, 0, str(aid))
 
 
-def _restore_map(raw: Any, *, where: str, task: str) -> dict[str, Any] | None:
+def restore_record(raw: Any, *, where: str, task: str) -> dict[str, Any] | None:
     """A task's ``RESTORED_KEY`` data, checked (None when absent)."""
     if raw is None:
         return None
     anns = raw.get("annotations") if isinstance(raw, Mapping) else None
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("restore"), str) \
-            or not raw["restore"] or not isinstance(raw.get("pending", []), list) \
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("base"), str) \
+            or not isinstance(raw.get("from_origin"), str | None) \
+            or not isinstance(raw.get("pending", []), list) \
             or not isinstance(anns, Mapping) or not all(
                 isinstance(v, Mapping) and isinstance(v.get("id"), int | str)
                 and isinstance(v.get("annotator"), str) for v in anns.values()):
-        raise RecordError("must be {\"restore\": str, \"task_id\": ..., \"annotations\": "
-                          "{server id: {\"id\": ..., \"annotator\": str}}} as push --restore "
-                          "writes it", path=where, record=task, field=f"data.{RESTORED_KEY}")
-    return {**raw, "annotations": {str(k): v for k, v in anns.items()}}
+        raise RecordError("must be {\"from_origin\": str|null, \"task_id\": ..., \"base\": str, "
+                          "\"annotations\": {server id: {\"id\": ..., \"annotator\": str}}, "
+                          "\"pending\": [...]} as push --restore writes it", path=where,
+                          record=task, field=f"data.{RESTORED_KEY}")
+    return {**raw, "annotations": {str(k): v for k, v in anns.items()},
+            "pending": list(raw.get("pending") or [])}
 
 
 @dataclass(frozen=True, slots=True)

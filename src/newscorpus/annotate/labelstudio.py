@@ -23,7 +23,7 @@ from label_studio_sdk.core.api_error import ApiError
 from label_studio_sdk.core.parse_error import ParsingError
 from pydantic import ValidationError
 
-from newscorpus.annotate.convert import RESTORED_KEY
+from newscorpus.annotate.convert import ORIGIN_KEY, RESTORED_KEY
 from newscorpus.model.errors import LabelStudioError
 
 __all__ = ["DEFAULT_URL", "Client", "RemoteTask", "connect"]
@@ -46,6 +46,8 @@ class RemoteTask:
     text_sha256: str | None
     #: ``data.newscorpus_restored``: which committed annotations push --restore re-created
     restored: Mapping[str, Any] | None = None
+    #: ``data.newscorpus_origin``: the stamp push gave the project's tasks (None: older tasks)
+    origin: str | None = None
 
 
 def connect(url: str | None = None, api_key: str | None = None, *, timeout: float = 120.0
@@ -175,7 +177,8 @@ class Client:
                 restored = data.get(RESTORED_KEY)
                 out.append(RemoteTask(int(t.id), _str(data.get("doc_id")),
                                       _str(data.get("text")), _str(data.get("text_sha256")),
-                                      restored if isinstance(restored, Mapping) else None))
+                                      restored if isinstance(restored, Mapping) else None,
+                                      _str(data.get(ORIGIN_KEY))))
             return out
         return self._call(f"list the tasks of project {project_id}", go)
 

@@ -21,13 +21,16 @@ from typing import TYPE_CHECKING, Any
 from newscorpus._fs import write_atomic
 from newscorpus.annotate.config import label_config
 from newscorpus.annotate.convert import (
+    ORIGIN_KEY,
     RESTORED_KEY,
     Restorable,
+    annotations_digest,
     file_records,
     id_key,
     pulled_file,
     reanchor_result,
     restorable,
+    restore_record,
     result_from_records,
     task_data,
     text_sha256,
@@ -146,6 +149,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     file is checked and every account found before anything is sent; a restore that stops
     halfway is finished by the next ``push --restore``.
     """
+    from newscorpus.annotate.labelstudio import RemoteTask
     from newscorpus.pipeline import iter_documents  # cli -> annotate -> pipeline, one way
 
     settings = Settings.load(project)
@@ -179,10 +183,16 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
         if plan is None:
             continue
         remote = by_doc.get(doc.id)
+        if remote is not None and remote.restored is not None:
+            restore_record(remote.restored, where=f"{client.url} project {pid}",
+                           task=f"task {remote.id}")
         if not restore:
             if remote is None:
                 log.warning("document %s has committed annotations that this server will not "
                             "have (`annotate push --restore` brings them)", doc.id)
+            elif remote.restored is not None and remote.restored.get("pending"):
+                log.warning("task %d (document %s): a restore stopped halfway; `annotate push "
+                            "--restore` finishes it", remote.id, doc.id)
             continue
         if remote is not None and remote.restored is None and client.annotations(remote.id):
             log.warning("task %d (document %s) has annotations made on this server and none "
@@ -202,12 +212,14 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
         users = {a.annotator: by_email[emails.get(a.annotator,
                                                   f"{a.annotator}@newscorpus.invalid")]
                  for _, todo in plans.values() for a in todo}
+    # the project's stamp: the one its tasks carry, or a new one for a project without any
+    stamp = next((t.origin for t in by_doc.values() if t.origin), None) or secrets.token_hex(4)
     new: list[dict[str, Any]] = []
     by_id = {d.id: d for d in docs}
     for doc in docs:
         remote = by_doc.get(doc.id)
         if remote is None:
-            task: dict[str, Any] = {"data": task_data(doc)}
+            task: dict[str, Any] = {"data": {**task_data(doc), ORIGIN_KEY: stamp}}
             pred = _prediction(doc, gaz) if prelabels else None
             if pred is not None:
                 task["predictions"] = [pred]
@@ -219,8 +231,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
         else:
             _update(client, remote, doc, gaz if prelabels else None, rep)
         if doc.id in plans:  # an empty task, or a restore that stopped halfway
-            rep.restored += _restore(client, remote.id, doc, *plans[doc.id], users,
-                                     remote.restored)
+            rep.restored += _restore(client, remote, doc, *plans[doc.id], users)
     ids = client.import_tasks(pid, new)
     rep.created = len(new)
     if len(ids) != len(new):
@@ -229,7 +240,9 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     for tid, task in zip(ids, new, strict=True):
         doc_id = task["data"]["doc_id"]
         if doc_id in plans:
-            rep.restored += _restore(client, tid, by_id[doc_id], *plans[doc_id], users, None)
+            doc = by_id[doc_id]
+            fresh = RemoteTask(tid, doc_id, doc.text, text_sha256(doc.text), None, stamp)
+            rep.restored += _restore(client, fresh, doc, *plans[doc_id], users)
     return rep
 
 
@@ -248,38 +261,75 @@ def _restore_plan(project: Project, doc: Document, scheme: LabelScheme
     return (content, todo) if todo else None
 
 
-def _restore(client: Client, task_id: int, doc: Document, content: Mapping[str, Any],
-             todo: Sequence[Restorable], users: Mapping[str, int],
-             lineage: Mapping[str, Any] | None) -> int:
-    """Re-create the committed annotations of ``doc`` on task ``task_id``; how many.
+def _restore(client: Client, remote: RemoteTask, doc: Document, content: Mapping[str, Any],
+             todo: Sequence[Restorable], users: Mapping[str, int]) -> int:
+    """Re-create the committed annotations of ``doc`` on task ``remote``; how many.
 
     The task's data lists what is still to do (``pending``) before the first annotation is
-    made and after each one, so a restore that stops halfway is resumed, never doubled.
+    made and after each one, so a restore that stops halfway is resumed. An annotation made
+    just before a stop, never recorded, is found on the task (same annotator and result)
+    and adopted, not made twice; a pending one the committed file no longer has is dropped
+    (the file moved on, so pull will want ``--replace`` or a fresh restore).
     """
-    if lineage is None:
-        lineage = {"restore": secrets.token_hex(4), "task_id": content.get("task_id"),
-                   "annotations": {}, "pending": sorted((a.id for a in todo), key=id_key)}
-        client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: lineage})
-    lineage = {**lineage, "annotations": dict(lineage.get("annotations") or {})}
-    pending = list(lineage.get("pending") or [])
+    def data(rec: Mapping[str, Any]) -> dict[str, Any]:
+        return {**task_data(doc), **({ORIGIN_KEY: remote.origin} if remote.origin else {}),
+                RESTORED_KEY: rec}
+
+    if remote.restored is None:
+        rec: dict[str, Any] = {
+            "from_origin": content.get("origin"), "task_id": content.get("task_id"),
+            "base": annotations_digest(content), "annotations": {},
+            "pending": sorted((a.id for a in todo), key=id_key)}
+        client.update_task_data(remote.id, data(rec))
+        on_server: list[dict[str, Any]] = []
+    else:
+        rec = {**remote.restored, "annotations": dict(remote.restored.get("annotations") or {}),
+               "pending": list(remote.restored.get("pending") or [])}
+        on_server = [a for a in client.annotations(remote.id)
+                     if str(a.get("id")) not in rec["annotations"]]
+    wanted = {a.id for a in todo}
+    gone = [i for i in rec["pending"] if i not in wanted]
+    if gone:
+        log.warning("task %d: %d pending annotation(s) are no longer in the committed file; "
+                    "dropped from the restore", remote.id, len(gone))
+        rec["pending"] = [i for i in rec["pending"] if i in wanted]
+        client.update_task_data(remote.id, data(rec))
     n = 0
     for a in todo:
-        if a.id not in pending:
+        if a.id not in rec["pending"]:
             continue
-        sid = client.create_annotation(task_id, a.result, completed_by=users[a.annotator],
-                                       was_cancelled=a.skipped, ground_truth=a.ground_truth)
-        lineage["annotations"][str(sid)] = {"id": a.id, "annotator": a.annotator}
-        pending.remove(a.id)
-        lineage["pending"] = pending
-        client.update_task_data(task_id, {**task_data(doc), RESTORED_KEY: lineage})
+        sid = next((int(x["id"]) for x in on_server if _same_work(x, a, users[a.annotator])),
+                   None)
+        if sid is None:
+            sid = client.create_annotation(remote.id, a.result, completed_by=users[a.annotator],
+                                           was_cancelled=a.skipped, ground_truth=a.ground_truth)
+        rec["annotations"][str(sid)] = {"id": a.id, "annotator": a.annotator}
+        rec["pending"] = [i for i in rec["pending"] if i != a.id]
+        client.update_task_data(remote.id, data(rec))
         n += 1
     return n
+
+
+def _same_work(server: Mapping[str, Any], a: Restorable, user: int) -> bool:
+    """Is the server's annotation the restored annotation ``a`` (same account and result)?"""
+    by = server.get("completed_by")
+    uid = by.get("id") if isinstance(by, Mapping) else by
+
+    def key(result: Any) -> list[tuple[str, str, str]]:
+        return sorted((str(r.get("id")), str(r.get("from_name")),
+                       json.dumps({k: v for k, v in (r.get("value") or {}).items()
+                                   if k not in ("raw_start", "raw_end")}, sort_keys=True))
+                      for r in result or [])
+
+    return uid == user and key(server.get("result")) == key(a.result)
 
 
 def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str, str] | None,
             rep: PushReport) -> None:
     old = remote.text or ""
     data = task_data(doc)
+    if remote.origin is not None:
+        data[ORIGIN_KEY] = remote.origin
     if remote.restored is not None:  # keep what the restored annotations were
         data[RESTORED_KEY] = dict(remote.restored)
     client.update_task_data(remote.id, data)
@@ -441,28 +491,31 @@ def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, re
                 if a.get("status") == "submitted"}
 
     mine = submitted(old)
-    if not mine:
+    if not old.get("annotations"):
         return
     rf = new.get("restored_from")
-    if rf is not None:
-        # a restored task knows the committed annotations it was given and its own new ones
-        prefix = f"{rf.get('restore')}-"
-        known = set(rf.get("annotations") or [])
-        lost = [i for i in mine if i not in known and not str(i).startswith(prefix)]
-        if not lost:
+    same_server = (old.get("origin") == new.get("origin") and new.get("origin") is not None) \
+        or (old.get("origin") is None and new.get("origin") is None
+            and old.get("task_id") == new.get("task_id"))
+    if rf is not None and rf.get("pending"):
+        reason = (f"{where} has not finished restoring this document ({len(rf['pending'])} "
+                  "annotation(s) pending): run `newscorpus annotate push --restore` again")
+    elif same_server:
+        if not mine or mine & submitted(new):
             return
-        reason = (f"holds {len(lost)} submitted annotation(s) that {where} never had (made "
-                  "elsewhere after this server was restored)")
-    elif old.get("restored_from") is not None:
-        reason = (f"came from a server restored from the corpus (task "
-                  f"{old.get('task_id')}), and {where} is another one")
-    elif old.get("task_id") != new.get("task_id"):
-        reason = (f"came from task {old.get('task_id')}, but {where} has this document as "
-                  f"task {new.get('task_id')}: another project or server")
-    elif not mine & submitted(new):
-        reason = (f"holds {len(mine)} submitted annotation(s) that {where} no longer has")
+        reason = f"holds {len(mine)} submitted annotation(s) that {where} no longer has"
+    elif rf is not None and rf.get("from_origin") == old.get("origin") \
+            and rf.get("base") == annotations_digest(old):
+        if not mine or mine & submitted(new):
+            return  # the file is what this server was restored from
+        reason = f"holds {len(mine)} submitted annotation(s) that {where} no longer has"
+    elif rf is not None:
+        reason = (f"has changed since {where} was restored from it (work pulled from another "
+                  "server since): pulling would undo it")
     else:
-        return
+        reason = (f"came from another project or server (task {old.get('task_id')}, origin "
+                  f"{old.get('origin')}); {where} has this document as task "
+                  f"{new.get('task_id')}, origin {new.get('origin')}")
     raise RecordError(f"{reason}. Nothing written; pull from the project the annotations "
                       "came from, or pass --replace to overwrite them", path=rel,
                       field="annotations")
