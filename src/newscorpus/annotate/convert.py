@@ -547,6 +547,11 @@ def restorable(content: Mapping[str, Any], doc: Document, scheme: LabelScheme, *
     """The annotations of a pulled file (submitted and skipped; drafts are not in files),
     each checked against ``doc`` and without the raw offsets the server does not need."""
     file_records(content, doc, scheme, where=where)  # every submitted span checked first
+    ids = [a.get("id") for a in content.get("annotations") or []]
+    dup = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+    if dup is not None:
+        raise RecordError(f"annotation id {dup!r} appears twice: each annotation needs its own "
+                          "id to be restored", path=where, field="annotations")
     same = content.get("text_sha256") == text_sha256(doc.text)
     omap = None if same else OffsetMap.from_edits(doc.edits)
     out: list[Restorable] = []

@@ -231,7 +231,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
         else:
             _update(client, remote, doc, gaz if prelabels else None, rep)
         if doc.id in plans:  # an empty task, or a restore that stopped halfway
-            rep.restored += _restore(client, remote, doc, *plans[doc.id], users)
+            rep.restored += _restore(client, remote, doc, *plans[doc.id], users, stamp)
     ids = client.import_tasks(pid, new)
     rep.created = len(new)
     if len(ids) != len(new):
@@ -242,7 +242,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
         if doc_id in plans:
             doc = by_id[doc_id]
             fresh = RemoteTask(tid, doc_id, doc.text, text_sha256(doc.text), None, stamp)
-            rep.restored += _restore(client, fresh, doc, *plans[doc_id], users)
+            rep.restored += _restore(client, fresh, doc, *plans[doc_id], users, stamp)
     return rep
 
 
@@ -262,18 +262,21 @@ def _restore_plan(project: Project, doc: Document, scheme: LabelScheme
 
 
 def _restore(client: Client, remote: RemoteTask, doc: Document, content: Mapping[str, Any],
-             todo: Sequence[Restorable], users: Mapping[str, int]) -> int:
+             todo: Sequence[Restorable], users: Mapping[str, int], stamp: str) -> int:
     """Re-create the committed annotations of ``doc`` on task ``remote``; how many.
 
     The task's data lists what is still to do (``pending``) before the first annotation is
     made and after each one, so a restore that stops halfway is resumed. An annotation made
     just before a stop, never recorded, is found on the task (same annotator and result)
     and adopted, not made twice; a pending one the committed file no longer has is dropped
-    (the file moved on, so pull will want ``--replace`` or a fresh restore).
+    (the file moved on, so pull will want ``--replace`` or a fresh restore). A task pushed
+    before stamps existed gets the project's ``stamp`` here: it holds no work but this
+    restore's, so no id it gave out changes.
     """
+    origin = remote.origin or stamp
+
     def data(rec: Mapping[str, Any]) -> dict[str, Any]:
-        return {**task_data(doc), **({ORIGIN_KEY: remote.origin} if remote.origin else {}),
-                RESTORED_KEY: rec}
+        return {**task_data(doc), ORIGIN_KEY: origin, RESTORED_KEY: rec}
 
     if remote.restored is None:
         rec: dict[str, Any] = {
@@ -298,8 +301,11 @@ def _restore(client: Client, remote: RemoteTask, doc: Document, content: Mapping
     for a in todo:
         if a.id not in rec["pending"]:
             continue
-        sid = next((int(x["id"]) for x in on_server if _same_work(x, a, users[a.annotator])),
-                   None)
+        match = next((x for x in on_server if _same_work(x, a, users[a.annotator])), None)
+        sid = None
+        if match is not None:
+            on_server.remove(match)  # one server annotation stands for one committed one
+            sid = int(match["id"])
         if sid is None:
             sid = client.create_annotation(remote.id, a.result, completed_by=users[a.annotator],
                                            was_cancelled=a.skipped, ground_truth=a.ground_truth)
@@ -500,6 +506,10 @@ def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, re
     if rf is not None and rf.get("pending"):
         reason = (f"{where} has not finished restoring this document ({len(rf['pending'])} "
                   "annotation(s) pending): run `newscorpus annotate push --restore` again")
+    elif same_server and (clash := _changed_authors(old, new)):
+        reason = (f"annotation {clash} is by another annotator on {where} than in the file: "
+                  "a copy of the server (same stamp) that went its own way, or "
+                  "annotations/labelstudio.json now maps the account to another name")
     elif same_server:
         if not mine or mine & submitted(new):
             return
@@ -519,6 +529,17 @@ def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, re
     raise RecordError(f"{reason}. Nothing written; pull from the project the annotations "
                       "came from, or pass --replace to overwrite them", path=rel,
                       field="annotations")
+
+
+def _changed_authors(old: Mapping[str, Any], new: Mapping[str, Any]) -> Any:
+    """An annotation id both files have under different annotators (an author never
+    changes, so the server is not the one the file came from), else None."""
+    before = {a.get("id"): a.get("annotator") for a in old.get("annotations") or []}
+    for a in new.get("annotations") or []:
+        aid = a.get("id")
+        if aid in before and before[aid] != a.get("annotator"):
+            return aid
+    return None
 
 
 # --------------------------------------------------------------------------- offline
