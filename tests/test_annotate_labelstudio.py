@@ -247,18 +247,20 @@ def test_changed_text_is_pushed_and_annotations_reanchored(
     push(project, client, title=title, documents=[old])
     tid = _task_id(client, title)
     client.create_annotation(tid, _annotation(old))
+    client.create_annotation(tid, _annotation(old), was_cancelled=True)  # skipped, with spans
     client.create_draft(tid, _annotation(old))  # someone's unfinished work on the same task
     rep = push(project, client, title=title)  # the real text: one space less before all spans
-    assert (rep.updated, rep.reanchored, rep.drafts_reanchored, rep.flagged) == (1, 1, 1, [])
+    assert (rep.updated, rep.reanchored, rep.drafts_reanchored, rep.flagged) == (1, 2, 1, [])
     pull(project, client, title=title)
     ents, (claim,) = load_annotations(project, [doc])
     assert claim.text == "We have woken up to a more dangerous world"
     assert {e.text for e in ents} == {"Amélie de Montchalin", "Iran"}
     (draft,) = client.drafts(tid)
-    for item in draft["result"]:
-        v = item.get("value") or {}
-        if "start" in v:  # the draft's spans point at the same words in the new text
-            assert doc.text[v["start"]:v["end"]] == v["text"]
+    for work in [draft, *client.annotations(tid)]:  # drafts and skipped annotations moved too
+        for item in work["result"]:
+            v = item.get("value") or {}
+            if "start" in v:
+                assert doc.text[v["start"]:v["end"]] == v["text"]
 
 
 def test_server_down_names_the_url_and_how_to_start_it(
