@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -552,15 +552,11 @@ def restorable(content: Mapping[str, Any], doc: Document, scheme: LabelScheme, *
     if dup is not None:
         raise RecordError(f"annotation id {dup!r} appears twice: each annotation needs its own "
                           "id to be restored", path=where, field="annotations")
-    same = content.get("text_sha256") == text_sha256(doc.text)
-    omap = None if same else OffsetMap.from_edits(doc.edits)
+    move = _mover(content, doc, where=where)
     out: list[Restorable] = []
     for a in content.get("annotations") or []:
-        result = list(a.get("result") or [])
-        if omap is not None:
-            result = _rebase(result, doc.text, omap, where=where, ann=str(a.get("id")))
         clean = []
-        for item in result:
+        for item in move(a.get("result") or [], str(a.get("id"))):
             v = item.get("value")
             if isinstance(v, Mapping):
                 item = {**item, "value": {k: x for k, x in v.items()
@@ -583,8 +579,7 @@ def file_records(content: Mapping[str, Any], doc: Document, scheme: LabelScheme,
     if content.get("format") != FILE_FORMAT or content.get("doc_id") != doc.id:
         raise RecordError(f"not a {FILE_FORMAT} file of document {doc.id}", path=where,
                           field="format")
-    same = content.get("text_sha256") == text_sha256(doc.text)
-    omap = None if same else OffsetMap.from_edits(doc.edits)
+    move = _mover(content, doc, where=where)
     entities: list[Entity] = []
     claims: list[Claim] = []
     sources: list[tuple[str, str, str, list[Any]]] = []
@@ -597,13 +592,22 @@ def file_records(content: Mapping[str, Any], doc: Document, scheme: LabelScheme,
             mv = str(p.get("model_version"))
             sources.append((f"p{p.get('id')}", mv, f"model:{mv}", p.get("result") or []))
     for ann, who, origin, result in sources:
-        if omap is not None:
-            result = _rebase(result, doc.text, omap, where=where, ann=ann)
-        ents, cls = records_from_result(result, doc=doc, scheme=scheme, annotation=ann,
+        ents, cls = records_from_result(move(result, ann), doc=doc, scheme=scheme, annotation=ann,
                                         annotator=who, origin=origin, where=where)
         entities += ents
         claims += cls
     return entities, claims
+
+
+def _mover(content: Mapping[str, Any], doc: Document, *, where: str
+           ) -> Callable[[Sequence[Mapping[str, Any]], str], list[dict[str, Any]]]:
+    """``move(result, annotation)``: a stored result on ``doc``'s current text. When the text
+    changed since the pull (a new normaliser), spans move by their raw offsets through the
+    document's current edit log; the raw article never changes."""
+    if content.get("text_sha256") == text_sha256(doc.text):
+        return lambda result, ann: [dict(item) for item in result]
+    omap = OffsetMap.from_edits(doc.edits)
+    return lambda result, ann: _rebase(result, doc.text, omap, where=where, ann=ann)
 
 
 def _rebase(result: Sequence[Mapping[str, Any]], text: str, omap: OffsetMap, *, where: str,

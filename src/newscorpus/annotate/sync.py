@@ -206,12 +206,10 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     users: dict[str, int] = {}
     if plans:
         emails = {name: email for email, name in settings.annotators.items()}
-        wanted = sorted({emails.get(a.annotator, f"{a.annotator}@newscorpus.invalid")
-                         for _, todo in plans.values() for a in todo})
-        by_email = client.user_ids(wanted)
-        users = {a.annotator: by_email[emails.get(a.annotator,
-                                                  f"{a.annotator}@newscorpus.invalid")]
-                 for _, todo in plans.values() for a in todo}
+        email_of = {a.annotator: emails.get(a.annotator, f"{a.annotator}@newscorpus.invalid")
+                    for _, todo in plans.values() for a in todo}
+        by_email = client.user_ids(sorted(set(email_of.values())))
+        users = {name: by_email[email] for name, email in email_of.items()}
     # the project's stamp: the one its tasks carry, or a new one for a project without any
     stamp = next((t.origin for t in by_doc.values() if t.origin), None) or secrets.token_hex(4)
     new: list[dict[str, Any]] = []
@@ -219,7 +217,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     for doc in docs:
         remote = by_doc.get(doc.id)
         if remote is None:
-            task: dict[str, Any] = {"data": {**task_data(doc), ORIGIN_KEY: stamp}}
+            task: dict[str, Any] = {"data": _data(doc, stamp)}
             pred = _prediction(doc, gaz) if prelabels else None
             if pred is not None:
                 task["predictions"] = [pred]
@@ -273,10 +271,8 @@ def _restore(client: Client, remote: RemoteTask, doc: Document, content: Mapping
     before stamps existed gets the project's ``stamp`` here: it holds no work but this
     restore's, so no id it gave out changes.
     """
-    origin = remote.origin or stamp
-
     def data(rec: Mapping[str, Any]) -> dict[str, Any]:
-        return {**task_data(doc), ORIGIN_KEY: origin, RESTORED_KEY: rec}
+        return _data(doc, remote.origin or stamp, rec)
 
     if remote.restored is None:
         rec: dict[str, Any] = {
@@ -302,11 +298,10 @@ def _restore(client: Client, remote: RemoteTask, doc: Document, content: Mapping
         if a.id not in rec["pending"]:
             continue
         match = next((x for x in on_server if _same_work(x, a, users[a.annotator])), None)
-        sid = None
         if match is not None:
             on_server.remove(match)  # one server annotation stands for one committed one
             sid = int(match["id"])
-        if sid is None:
+        else:
             sid = client.create_annotation(remote.id, a.result, completed_by=users[a.annotator],
                                            was_cancelled=a.skipped, ground_truth=a.ground_truth)
         rec["annotations"][str(sid)] = {"id": a.id, "annotator": a.annotator}
@@ -330,15 +325,22 @@ def _same_work(server: Mapping[str, Any], a: Restorable, user: int) -> bool:
     return uid == user and key(server.get("result")) == key(a.result)
 
 
+def _data(doc: Document, origin: str | None, restored: Mapping[str, Any] | None = None
+          ) -> dict[str, Any]:
+    """A task's data: the document's, the project's stamp and the restore record (kept
+    through text updates, so a task never forgets where its annotations came from)."""
+    data = task_data(doc)
+    if origin is not None:
+        data[ORIGIN_KEY] = origin
+    if restored is not None:
+        data[RESTORED_KEY] = dict(restored)
+    return data
+
+
 def _update(client: Client, remote: RemoteTask, doc: Document, gaz: Mapping[str, str] | None,
             rep: PushReport) -> None:
     old = remote.text or ""
-    data = task_data(doc)
-    if remote.origin is not None:
-        data[ORIGIN_KEY] = remote.origin
-    if remote.restored is not None:  # keep what the restored annotations were
-        data[RESTORED_KEY] = dict(remote.restored)
-    client.update_task_data(remote.id, data)
+    client.update_task_data(remote.id, _data(doc, remote.origin, remote.restored))
     rep.updated += 1
     for a in client.annotations(remote.id):
         result, flagged = reanchor_result(a.get("result") or [], old, doc.text)
@@ -510,14 +512,11 @@ def _refuse_foreign_overwrite(path: Path, new: Mapping[str, Any], where: str, re
         reason = (f"annotation {clash} is by another annotator on {where} than in the file: "
                   "a copy of the server (same stamp) that went its own way, or "
                   "annotations/labelstudio.json now maps the account to another name")
-    elif same_server:
+    elif same_server or (rf is not None and rf.get("from_origin") == old.get("origin")
+                         and rf.get("base") == annotations_digest(old)):
+        # its own server, or one restored from exactly this file: it may delete, not lose all
         if not mine or mine & submitted(new):
             return
-        reason = f"holds {len(mine)} submitted annotation(s) that {where} no longer has"
-    elif rf is not None and rf.get("from_origin") == old.get("origin") \
-            and rf.get("base") == annotations_digest(old):
-        if not mine or mine & submitted(new):
-            return  # the file is what this server was restored from
         reason = f"holds {len(mine)} submitted annotation(s) that {where} no longer has"
     elif rf is not None:
         reason = (f"has changed since {where} was restored from it (work pulled from another "
