@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newscorpus.normalize import FAMILIES, apostrophe, apply, invert, normalize
-from newscorpus.normalize.apostrophe import THRESHOLD, restore
+from newscorpus.normalize.apostrophe import FOREST_MIN, THRESHOLD, restore
 
 CASES = [json.loads(line) for line in
          (Path(__file__).parent / "cases" / "apostrophe.jsonl").read_text("utf-8").splitlines()
@@ -123,4 +123,69 @@ def test_fast_and_reference_scores_agree() -> None:
         model = apostrophe._possessive_model(doc.toks[i])
         fast = apostrophe._s_prob(doc, i, ctx, model)
         slow = apostrophe._s_prob_slow(doc, i, ctx, model)
-        assert fast == pytest.approx(slow, abs=1e-9) or (fast == 0.0 and slow < THRESHOLD)
+        floor = FOREST_MIN if model in apostrophe._stats().forests else THRESHOLD
+        assert fast == pytest.approx(slow, abs=1e-9) or (fast == 0.0 and slow < floor)
+
+
+def _shipped_stats() -> dict[str, Any]:
+    text = (Path(apostrophe.__file__).parent / "apostrophe_stats.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_shipped_forests_score_as_lightgbm_did() -> None:
+    # the build script stores rows with the scores LightGBM gave them: the interpreter here
+    # must walk the exported trees to the same leaves (a wrong split rule or child order
+    # would change the scores, not just round them)
+    stats = apostrophe._stats()
+    assert set(stats.forests) == {"possessive_lower", "possessive_upper"}
+    for name, forest in stats.forests.items():
+        check = _shipped_stats()[name]["forest"]["check"]
+        assert len(check) == 20
+        assert len({round(c["score"], 6) for c in check}) > 5  # rows that tell trees apart
+        for row in check:
+            assert len(row["x"]) == len(forest.features)
+            assert forest.score(row["x"]) == pytest.approx(row["score"], abs=1e-9)
+
+
+def test_forest_features_are_what_the_build_fitted() -> None:
+    # the forest reads its features by name: every one must be a table or a static feature
+    for name, forest in apostrophe._stats().forests.items():
+        model = getattr(apostrophe._stats(), name)
+        known = set(model.tables) | set(model.weights) | set(apostrophe.EXTRA_FEATURES)
+        assert set(forest.features) <= known, set(forest.features) - known
+
+
+FOREST_TEXTS = [
+    "Unions fear the groups factories in Wales will close. Workers dont know when.",
+    "Unions fear the groups factories in Wales will close. Workers don't know when it's due.",
+    "The committees report will be published. It's said ministers haven't seen it. I'm sure.",
+]
+
+
+@pytest.mark.parametrize("text", FOREST_TEXTS[1:])
+def test_trees_only_add_caution_where_the_document_keeps_apostrophes(text: str) -> None:
+    doc = apostrophe._scan(text)
+    assert doc.bar > THRESHOLD  # the text has apostrophes of its own
+    _, cands = apostrophe._propose(doc)
+    ctx = apostrophe._plain_contexts(doc, cands)
+    stats = apostrophe._stats()
+    in_band = 0
+    for i in cands:
+        p_lr = apostrophe._s_prob_slow(doc, i, ctx, apostrophe._possessive_model(doc.toks[i]))
+        in_band += FOREST_MIN <= p_lr < apostrophe.FOREST_MAX
+        p = apostrophe._s_proposal(doc, i, stats, ctx)
+        assert p.confidence <= p_lr + 1e-12
+    assert in_band  # the trees were asked (and would have said more: "groups" 0.35 -> 0.9)
+
+
+def test_trees_restore_what_the_logistic_model_alone_leaves() -> None:
+    # "the groups factories": no "-s" verb can follow a plural subject, so "groups" is the
+    # possessive; the logistic model alone scores it below the threshold
+    text = FOREST_TEXTS[0]
+    doc = apostrophe._scan(text)
+    _, cands = apostrophe._propose(doc)
+    ctx = apostrophe._plain_contexts(doc, cands)
+    i = doc.toks.index("groups")
+    assert apostrophe._s_prob(doc, i, ctx, "possessive_lower") < THRESHOLD
+    assert restore(text).text.startswith("Unions fear the group's factories")

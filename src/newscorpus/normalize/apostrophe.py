@@ -19,7 +19,14 @@ Evidence, in order of weight:
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
 * context: what follows and precedes the word (a possessive is followed by a noun phrase;
   ``its own`` vs ``it's not``), as log-likelihood tables learned by
-  ``scripts/build_apostrophe_stats.py`` (only single-word counts and weights are shipped);
+  ``scripts/build_apostrophe_stats.py`` (only single-word counts and weights are shipped),
+  and the parts of speech and inflections that ``lemminflect``'s English lexicon allows the
+  next words ("factories" is only a plural noun, so "the groups factories" cannot be a
+  plural subject and its verb);
+* for "Xs" a second stage: gradient-boosted trees (``_Forest``, fitted with LightGBM by the
+  same script and calibrated out of fold) decide the candidates the logistic model finds
+  between ``FOREST_MIN`` and ``FOREST_MAX`` likely, since they can weigh one cue by another
+  (a determiner before, a noun after, the singular seen after "the" elsewhere in the text);
 * the document itself: the base used alone elsewhere (``Iran``), the form written with an
   apostrophe elsewhere (``Iran's``), or the form used where no possessive can stand
   (``Williams said``).
@@ -76,6 +83,12 @@ def _bar(n_apos: int, ratio: float) -> float:
         return MIXED_THRESHOLD
     return THRESHOLD
 _LOGIT_THRESHOLD = math.log(THRESHOLD / (1.0 - THRESHOLD))
+#: The possessive candidates that the logistic model finds at least this likely are decided
+#: by the second stage (``_Forest``), where one is shipped.
+FOREST_MIN = 0.3
+#: ... and at most this likely: above it the trees hardly ever disagree (and they cost time).
+FOREST_MAX = 0.97
+_LOGIT_FOREST_MIN = math.log(FOREST_MIN / (1.0 - FOREST_MIN))
 # Document counts enter the models as log(1 + n), capped here.
 _MAX_LOG_COUNT = math.log1p(100)
 
@@ -166,6 +179,49 @@ class _Model:
 
 
 @dataclass(frozen=True, slots=True)
+class _Forest:
+    """Gradient-boosted trees (learned by ``scripts/build_apostrophe_stats.py`` with
+    LightGBM) and the calibration of their score: P = sigmoid(a * score + b).
+
+    A tree is a leaf value or a node ``(feature, threshold, left, right)``: a row goes left
+    when ``x[feature] <= threshold`` (LightGBM's rule)."""
+
+    features: tuple[str, ...] = ()
+    trees: tuple[Any, ...] = ()
+    a: float = 1.0
+    b: float = 0.0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> _Forest:
+        """From the stats file, where each tree is [features, thresholds, left, right, leaves]
+        and a child below 0 is the leaf ``~child``."""
+
+        def node(t: list[list[Any]], k: int) -> Any:
+            if k < 0:
+                return float(t[4][~k])
+            return (int(t[0][k]), float(t[1][k]), node(t, t[2][k]), node(t, t[3][k]))
+
+        return cls(features=tuple(data["features"]),
+                   trees=tuple(node(t, 0) for t in data["trees"]),
+                   a=float(data["a"]), b=float(data["b"]))
+
+    def score(self, x: list[float]) -> float:
+        z = 0.0
+        for node in self.trees:
+            while node.__class__ is tuple:
+                f, t, left, right = node
+                node = left if x[f] <= t else right
+            z += node
+        return z
+
+    def prob(self, x: list[float]) -> float:
+        z = self.a * self.score(x) + self.b
+        if z < -30.0:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
 class _Stats:
     # "X's" for lower-case "Xs" (common nouns) and for the rest (names, acronyms)
     possessive_lower: _Model = _Model()
@@ -176,6 +232,8 @@ class _Stats:
     closed: _Model = _Model()
     # how noun-like a word is: log P(word | after "the", "his", ...) / P(word | after "he", ...)
     nouns: Mapping[str, float] = field(default_factory=dict)
+    # second stage of the possessive models (``FOREST_MIN``), by model name
+    forests: Mapping[str, _Forest] = field(default_factory=dict)
     # how much a word behaves like what follows "is": log P(word | after "is", "was") /
     # P(word | after "the", ...); high for "not", "a", "vital", "expected"
     preds: Mapping[str, float] = field(default_factory=dict)
@@ -201,9 +259,14 @@ def _parse_stats(raw: str) -> _Stats:
             tables={str(t): {str(k): float(v) for k, v in tab.items()}
                     for t, tab in m.get("tables", {}).items()},
         )
+    forests = {}
+    for name in ("possessive_lower", "possessive_upper"):
+        f = data.get(name, {}).get("forest")
+        if f:
+            forests[name] = _Forest.parse(f)
     nouns = {str(k): float(v) for k, v in data.get("nouns", {}).items()}
     preds = {str(k): float(v) for k, v in data.get("preds", {}).items()}
-    return _Stats(nouns=nouns, preds=preds, **models)
+    return _Stats(nouns=nouns, preds=preds, forests=forests, **models)
 
 
 _STATS: _Stats | None = None
@@ -243,6 +306,86 @@ def _lexical(lower: str) -> tuple[float, float, float]:
             _zipf(fr.get(base, 0.0)))
 
 
+_POS_BITS = {"NOUN": 1, "PROPN": 1, "VERB": 2, "AUX": 2, "ADJ": 4, "ADV": 8}
+_POS_N, _POS_V, _POS_A = 1, 2, 4
+
+
+@lru_cache(maxsize=1 << 16)
+def _pos(lower: str) -> int:
+    """The parts of speech lemminflect's English lexicon allows for a lower-case word, as bits
+    (``_POS_N``, ``_POS_V``, ``_POS_A``, 8 for adverbs; 0 when it does not know the word).
+
+    A general lexicon, not one learned from news: "factories" can only be a noun, so "the
+    groups factories" is "the group's factories", whatever outlet wrote it."""
+    lemmas = _lemmas()
+    if lemmas is None or not lower.isalpha():
+        return 0
+    bits = 0
+    for upos in lemmas(lower):
+        bits |= _POS_BITS.get(upos, 0)
+    return bits
+
+
+_LEMMAS: Any = None
+
+
+def _lemmas() -> Any:
+    global _LEMMAS
+    if _LEMMAS is None:
+        try:
+            import lemminflect
+
+            _LEMMAS = lambda w: lemminflect.getAllLemmas(w)  # noqa: E731
+        except Exception:  # pragma: no cover - lemminflect is a dependency; degrade
+            _LEMMAS = False
+    return _LEMMAS or None
+
+
+def _pos_features(word: str, shape: str, prefix: str) -> dict[str, float]:
+    """Part-of-speech features of a neighbouring word (lower case words only)."""
+    if shape != "<L>":
+        return {}
+    b = _pos(word)
+    out: dict[str, float] = {}
+    if not b:
+        out[prefix + "_none"] = 1.0
+    elif not b & _POS_V:
+        out[prefix + ("_n" if b & _POS_N else "_a" if b & _POS_A else "_o")] = 1.0
+    elif b & (_POS_N | _POS_A):
+        out[prefix + "_nv"] = 1.0
+    else:
+        out[prefix + "_v"] = 1.0
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _inflection(lower: str) -> int:
+    """How lemminflect's lexicon inflects a lower-case word: bit 1 a plural noun or a
+    third-person verb ("factories", "offers"), 2 a past form ("said"), 4 an -ing form,
+    8 a noun that is its own lemma though it ends in s ("news", "series")."""
+    lemmas = _lemmas()
+    if lemmas is None or not lower.isalpha():
+        return 0
+    bits = 0
+    for upos, forms in lemmas(lower).items():
+        for lemma in forms:
+            if lemma == lower:
+                if upos == "NOUN" and lower.endswith("s"):
+                    bits |= 8
+            elif upos in ("NOUN", "VERB") and lower.endswith("s"):
+                bits |= 1
+            elif upos == "VERB":
+                bits |= 4 if lower.endswith("ing") else 2
+    return bits
+
+
+#: Features only the forest weighs (``_s_extra``).
+EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own")
+
+
+POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2") for k in ("none", "n", "a", "o", "nv", "v"))
+
+
 # --------------------------------------------------------------------------------------------
 # scanning
 # --------------------------------------------------------------------------------------------
@@ -280,6 +423,16 @@ class _Doc:
     # The confidence an insertion needs here (``_bar``).
     bar: float
     _bigrams: set[tuple[str, str]] | None = None
+    _det_next: set[str] | None = None
+
+    def after_determiner(self, form: str) -> bool:
+        """Does the (apostrophe-free, lower-case) ``form`` follow a determiner somewhere
+        ("the film")?"""
+        if self._det_next is None:
+            f = self.forms
+            self._det_next = {f[j + 1] for j in range(len(f) - 1)
+                              if f[j] in _DETERMINERS and self.gaps[j + 1] == " "}
+        return form in self._det_next
 
     def has_bigram(self, first: str, second: str) -> bool:
         """Do the (apostrophe-free, lower-case) words ``first second`` follow each other
@@ -748,7 +901,8 @@ def _its_static(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
     return {"initial": 1.0 if doc.initial(i) else 0.0, "noun1": _noun(keys, "next"),
             "noun2": _noun(keys, "next2"), "pred1": _pred(keys, "next"),
             "pred2": _pred(keys, "next2"), "doc_a": doc.doc_a, "doc_b": doc.doc_b,
-            "ratio": doc.ratio}
+            "ratio": doc.ratio, **_pos_features(*keys["next"], "p1"),
+            **_pos_features(*keys["next2"], "p2")}
 
 
 def _s_keys(doc: _Doc, i: int) -> Keys:
@@ -779,6 +933,8 @@ def _s_lexical(tok: str, low: str, initial: bool) -> dict[str, float]:
         "cap_init": 1.0 if cap and initial else 0.0,
         "acronym": 1.0 if acronym else 0.0,
         "digit": 1.0 if digit else 0.0,
+        "c_v": 1.0 if lower and _pos(low) & _POS_V else 0.0,
+        "c_none": 1.0 if lower and not _pos(low) else 0.0,
     }
 
 
@@ -803,7 +959,34 @@ def _s_context(doc: _Doc, i: int, plain_ctx: Mapping[str, int], keys: Keys
         "doc_apos_r": doc.ratio if base + "'s" in doc.apos_forms else 0.0,
         "sing_det": 1.0 if keys["prev"][0] in _SINGULAR_DET else 0.0,
         "doc_name": 1.0 if _name_evidence(doc, i) else 0.0,
+        **_pos_features(*keys["next"], "p1"),
+        **_pos_features(*keys["next2"], "p2"),
     }
+
+
+def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
+    """Features of "Xs" that only the forest weighs: the singular after a determiner
+    elsewhere ("the film" for "the films launch"), how the next word is inflected (after a
+    plural subject no "-s" verb can follow: "the groups factories"), a title after a name
+    ("Bennetts The History Boys"), and plurals that are their own lemma ("news")."""
+    low = doc.forms[i]
+    out: dict[str, float] = {}
+    if doc.after_determiner(low[:-1]):
+        out["doc_det_base"] = 1.0
+    nkey, nshape = keys["next"]
+    if nshape == "<L>":
+        b = _inflection(nkey)
+        if b & 1:
+            out["p1_sform"] = 1.0
+        if b & 2:
+            out["p1_past"] = 1.0
+        if b & 4:
+            out["p1_ing"] = 1.0
+    elif nshape == "<C>" and doc.toks[i + 1] in ("The", "A", "An"):
+        out["next_the"] = 1.0
+    if _inflection(low) & 8:
+        out["c_own"] = 1.0
+    return out
 
 
 def _name_evidence(doc: _Doc, i: int) -> bool:
@@ -851,7 +1034,8 @@ def _s_prob(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str) ->
     toks = doc.toks
     forms = doc.forms
     z = _s_lexical_z(model_name, toks[i], doc.initial(i))
-    if z + _context_bound(model_name) < _LOGIT_THRESHOLD:
+    floor = _LOGIT_FOREST_MIN if model_name in stats.forests else _LOGIT_THRESHOLD
+    if z + _context_bound(model_name) < floor:
         return 0.0  # no context could lift it to the threshold
     tables = model.tables
     nouns = stats.nouns
@@ -878,6 +1062,10 @@ def _s_prob(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str) ->
     else:
         nkey = nshape = "<E>" if i + 1 >= n else "<P>"
         n2key = n2shape = "<X>"
+    if nshape == "<L>":
+        z += _pos_z(model_name, nkey, "p1")
+    if n2shape == "<L>":
+        z += _pos_z(model_name, n2key, "p2")
     pkey, pshape = doc.prev_key(i)
     for name, key, shape in (("next", nkey, nshape), ("next2", n2key, n2shape),
                              ("prev", pkey, pshape)):
@@ -923,6 +1111,25 @@ def _s_prob_slow(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: st
     return model.prob(_s_static(doc, i, plain_ctx, keys), keys)
 
 
+@lru_cache(maxsize=1 << 16)
+def _pos_z(model_name: str, word: str, prefix: str) -> float:
+    """What the part-of-speech features of a lower-case neighbour add to a model's score."""
+    model: _Model = getattr(_stats(), model_name)
+    w = model.weights
+    return sum(w.get(k, 0.0) * v for k, v in _pos_features(word, "<L>", prefix).items())
+
+
+def _s_vector(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str,
+              names: tuple[str, ...]) -> list[float]:
+    """The features of candidate i in the order ``names`` (what the forest was fitted on:
+    table values for the table slots, the static features for the rest)."""
+    model: _Model = getattr(_stats(), model_name)
+    keys = _s_keys(doc, i)
+    static = {**_s_static(doc, i, plain_ctx, keys), **_s_extra(doc, i, keys)}
+    return [model.table(n, *keys[n]) if n in model.tables else static.get(n, 0.0)
+            for n in names]
+
+
 @lru_cache(maxsize=8)
 def _context_bound(model_name: str) -> float:
     """The most the context features can add to a model's score (for early rejection)."""
@@ -935,6 +1142,7 @@ def _context_bound(model_name: str) -> float:
               "doc_plain": (0.0, _MAX_LOG_COUNT), "doc_a": (0.0, _MAX_LOG_COUNT),
               "doc_b": (0.0, _MAX_LOG_COUNT), "ratio": (0.0, 1.0), "doc_apos_r": (0.0, 1.0),
               "sing_det": (0.0, 1.0), "doc_name": (0.0, 1.0),
+              **{k: (0.0, 1.0) for k in POS_FEATURES},
               "noun1": (min(nouns), max(nouns)),
               "noun2": (min(nouns), max(nouns)), "pred1": (min(preds), max(preds))}
     for name, tab in model.tables.items():
@@ -1093,7 +1301,15 @@ def _s_proposal(doc: _Doc, i: int, stats: _Stats, plain_ctx: Mapping[str, int]) 
     if _ends_phrase(doc, i) and doc.forms[i][:-1] + "'s" not in doc.apos_forms:
         # "X's" before punctuation ("at McDonald's.") only when the document writes it so
         return _Proposal(doc.ends[i] - 1, "apostrophe.possessive", 0.0)
-    p_poss = _s_prob(doc, i, plain_ctx, _possessive_model(doc.toks[i]))
+    model_name = _possessive_model(doc.toks[i])
+    p_poss = _s_prob(doc, i, plain_ctx, model_name)
+    forest = stats.forests.get(model_name)
+    if forest is not None and FOREST_MIN <= p_poss < FOREST_MAX:
+        p_forest = forest.prob(_s_vector(doc, i, plain_ctx, model_name, forest.features))
+        # Where the document has apostrophes of its own, a word without one is more often
+        # spelled so on purpose than the training rows show: there the trees may only make
+        # the logistic model more cautious ("a number of PVRs incorporating").
+        p_poss = p_forest if doc.bar <= THRESHOLD else min(p_poss, p_forest)
     # "Xs'" has no model in the shipped stats: on the training data neither the context nor
     # the document's own "Xs'" told it from a plural noun modifier ("the players union")
     # precisely enough (scripts/build_apostrophe_stats.py --report), so it is not made.
