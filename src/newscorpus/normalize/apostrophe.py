@@ -307,7 +307,7 @@ def _lexical(lower: str) -> tuple[float, float, float]:
 
 
 _POS_BITS = {"NOUN": 1, "PROPN": 1, "VERB": 2, "AUX": 2, "ADJ": 4, "ADV": 8}
-_POS_N, _POS_V, _POS_A = 1, 2, 4
+_POS_N, _POS_V, _POS_A, _POS_ADV = 1, 2, 4, 8
 
 
 @lru_cache(maxsize=1 << 16)
@@ -362,13 +362,16 @@ def _pos_features(word: str, shape: str, prefix: str) -> dict[str, float]:
 def _inflection(lower: str) -> int:
     """How lemminflect's lexicon inflects a lower-case word: bit 1 a plural noun or a
     third-person verb ("factories", "offers"), 2 a past form ("said"), 4 an -ing form,
-    8 a noun that is its own lemma though it ends in s ("news", "series")."""
+    8 a noun that is its own lemma though it ends in s ("news", "series"), 16 a comparative
+    or superlative ("worst")."""
     lemmas = _lemmas()
     if lemmas is None or not lower.isalpha():
         return 0
     bits = 0
     for upos, forms in lemmas(lower).items():
         for lemma in forms:
+            if upos == "ADJ" and lemma != lower:
+                bits |= 16
             if lemma == lower:
                 if upos == "NOUN" and lower.endswith("s"):
                     bits |= 8
@@ -424,6 +427,19 @@ class _Doc:
     bar: float
     _bigrams: set[tuple[str, str]] | None = None
     _det_next: set[str] | None = None
+    _title_next: set[str] | None = None
+
+    def after_title(self, form: str) -> bool:
+        """Does the (apostrophe-free, lower-case) ``form`` follow "Mr", "Ms", "Dr", ...
+        somewhere where no possessive can stand ("Mr Gates said", "Mr Gate.")?"""
+        if self._title_next is None:
+            f, t = self.forms, self.toks
+            last = len(f) - 1
+            self._title_next = {f[j + 1] for j in range(last)
+                                if f[j] in _TITLES and t[j][0].isupper()
+                                and self.gaps[j + 1] in (" ", ". ")
+                                and (j + 1 == last or _no_possessive_after(self, j + 1))}
+        return form in self._title_next
 
     def after_determiner(self, form: str) -> bool:
         """Does the (apostrophe-free, lower-case) ``form`` follow a determiner somewhere
@@ -606,6 +622,12 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
             and not _ends_phrase(doc, i):
         # no English word ends in "sss": "Strausss opera" -> "Strauss's"
         return len(tok) - 1, "apostrophe.possessive", 0.97
+    if low.endswith("ss") and len(tok) >= 5 and tok[0].isupper() and tok[1:].islower() \
+            and low[:-1] not in _STRIPPED_CLOSED and not _ends_phrase(doc, i) \
+            and _freq().get(low, 0.0) == 0.0 and tok[:-1] in doc.toks:
+        # a name that ends in s, written so elsewhere, with "'s" after it (the style of many
+        # outlets): "Joness goal" beside "Jones" is "Jones's goal"
+        return len(tok) - 1, "apostrophe.possessive", 0.95
     if tok[-1] == "s" and len(tok) == 5 and tok[:-1].isdigit() and tok[-2] != "0":
         # a year that is no decade: "2002s best film" -> "2002's"
         return 4, "apostrophe.possessive", 0.97
@@ -643,6 +665,11 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         nxt, _ = doc.next_key(i)
         prev, _ = doc.prev_key(i)
         if nxt in _LETS_NEXT and (prev == "<P>" or prev in _CLAUSE_START):
+            return 3, "apostrophe.contraction", 0.93
+        if prev == "<P>" and nxt not in ("<P>", "<E>", "<C>", "<N>") and _base_verb(nxt) \
+                and _plain_next(doc, i) is not None:
+            # opening a sentence or quote before a verb's base form: "Lets put this into
+            # perspective" (with a subject, "lets" is the verb: "Google lets users ...")
             return 3, "apostrophe.contraction", 0.93
         return None
     return None
@@ -702,19 +729,30 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
         return True
     if nxt == "going":
         return _plain_next(doc, i + 1) == "to"
-    if nxt in _ITS_ADV:
+    if nxt in _ITS_ADV or _pos(nxt) == _POS_ADV:
         nxt2 = _plain_next(doc, i + 1)
         if nxt2 is None:
             return False
         stats = _stats()
-        # "its very difficult to", but not "its much larger rival"
-        return (stats.preds.get(nxt2, 0.0) >= _PRED_MIN
-                and stats.nouns.get(nxt2, 0.0) <= _NOUN_MAX and _ends_phrase_at(doc, i + 2))
+        # "its very difficult to", "its fairly meaningless", but not "its much larger rival"
+        return ((stats.preds.get(nxt2, 0.0) >= _PRED_MIN
+                 and stats.nouns.get(nxt2, 0.0) <= _NOUN_MAX) or _only_adjective(nxt2)) \
+            and _ends_phrase_at(doc, i + 2)
     stats = _stats()
+    if _only_adjective(nxt) and _ends_phrase_at(doc, i + 1):
+        return True  # "its unusual to", "its exciting," (no noun follows an adjective here)
     if stats.preds.get(nxt, 0.0) < _ADJ_PRED_MIN or stats.nouns.get(nxt, 9.0) > _ADJ_NOUN_MAX:
         return False
     # "its crazy.", "its unlikely to" (but "its thinking." is a noun)
     return _ends_phrase_at(doc, i + 1) and not nxt.endswith("ing")
+
+
+def _only_adjective(word: str) -> bool:
+    """Can the lower-case ``word`` only be an adjective (lemminflect's lexicon: no noun, no
+    verb), and no superlative ("at its worst", "its highest in a decade")?"""
+    if _pos(word) & ~_POS_ADV != _POS_A:
+        return False
+    return not (word.endswith("st") and _inflection(word) & 16)
 
 
 #: How sure the "its" model must be already for ``_its_extraposed`` to settle it.
@@ -754,9 +792,10 @@ _SUBJECT_START = frozenset([
     "your", "its", "such", "most", "several", "no", "few", "each", "every", "either", "neither",
 ])
 # Words after which a finite "were" would have no subject: "I think were doing", "if were
-# going". Only with a progressive or "not" after it: "items they think were stolen" has its
-# subject earlier, and "as were", "so were", "what were" are inversions.
-_WERE_PREV = frozenset(["think", "hope", "sure", "if", "because"])
+# going", "what were doing", "so were going". Only with a progressive or "not" after it:
+# "items they think were stolen" has its subject earlier, "as were" is an inversion, and the
+# inversions "so were the others", "what were they" have a subject after (``_SUBJECT_START``).
+_WERE_PREV = frozenset(["think", "hope", "sure", "if", "because", "what", "so"])
 _WERE_PROGRESSIVE = frozenset(["not", "going", "never", "still", "just", "now", "all"])
 _WERE_NOUN_MAX = 0.5  # a word more noun-like than this after "Were" starts its subject
 
@@ -861,6 +900,29 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
         return None
     return len(tok) - 1, "apostrophe.possessive"
+
+
+_TITLES = frozenset(["mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady"])
+
+
+def _titled_name_possessive(doc: _Doc, i: int) -> bool:
+    """Is "Xs" (token i) a name that ends in s, before a noun, so "Xs'" (the style of the
+    BBC and others): "Mr Gates company" with "Mr Gates" elsewhere (and never "Mr Gate")?
+    Only before a word that can be a noun but no verb ("Mr Gates plans" may be the verb), and
+    not after a determiner ("the Jones family" is a name as a modifier)."""
+    tok = doc.toks[i]
+    if len(tok) < 4 or not (tok[0].isupper() and tok[1:].islower()) or doc.initial(i):
+        return False
+    nxt = _plain_next(doc, i)
+    if nxt is None or nxt in _FUNCTION_WORDS or nxt in _PHRASE_NEXT:
+        return False
+    b = _pos(nxt)
+    if not b & _POS_N or b & _POS_V:
+        return False
+    if i > 0 and doc.forms[i - 1] in _DETERMINERS:
+        return False
+    low = doc.forms[i]
+    return doc.after_title(low) and not doc.after_title(low[:-1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1248,6 +1310,9 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
                                      _closed_confidence(doc, 0.93)))
             continue
         if low in _RESERVED:
+            continue
+        if _titled_name_possessive(doc, i):
+            out.append(_Proposal(doc.ends[i], "apostrophe.possessive", _PATTERN_CONF))
             continue
         pat = _s_pattern(doc, i)
         if pat is not None:
