@@ -39,8 +39,9 @@ counts that insertions do change (apostrophes present, stripped words left, form
 an apostrophe) only ever make a second run more cautious, or are settled inside the first run,
 so a second run changes nothing: ``restore(restore(x).text).edits == ()``.
 
-Not restored: plural possessives other than ``years' time`` ("critics' views": too often a
-plural noun modifier, "the players union"), "were" -> "we're" where a subject may stand
+Not restored: plural possessives other than ``years' time`` and names in s after a title
+("Mr Gates company" -> "Mr Gates'"): "critics' views" is too often a plural noun modifier
+("the players union"); "were" -> "we're" where a subject may stand
 before it ("they think were stolen", "as were two others"), and rarer forms
 ("rock'n'roll", "o'clock").
 """
@@ -345,6 +346,8 @@ def _pos_features(word: str, shape: str, prefix: str) -> dict[str, float]:
     """Part-of-speech features of a neighbouring word (lower case words only)."""
     if shape != "<L>":
         return {}
+    if word in _CLOSED_CLASS:
+        return {prefix + "_cc": 1.0}
     b = _pos(word)
     out: dict[str, float] = {}
     if not b:
@@ -386,7 +389,8 @@ def _inflection(lower: str) -> int:
 EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own")
 
 
-POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2") for k in ("none", "n", "a", "o", "nv", "v"))
+POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2")
+                     for k in ("none", "n", "a", "o", "nv", "v", "cc"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,6 +751,23 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
     return _ends_phrase_at(doc, i + 1) and not nxt.endswith("ing")
 
 
+# Closed-class words that lemminflect's lexicon also lists as nouns ("such", "each", "via").
+_CLOSED_CLASS = frozenset([
+    "such", "whose", "which", "what", "each", "both", "many", "much", "more", "most", "few",
+    "several", "all", "any", "some", "them", "us", "him", "her", "our", "your", "their", "my",
+    "via", "per", "behind", "inside", "outside", "now", "then", "here", "there", "due", "own",
+    "other", "another", "same", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "ten", "themselves", "himself", "herself", "itself", "ourselves", "yourself", "who",
+    "whom",
+]) | _FUNCTION_WORDS | _PHRASE_NEXT
+
+
+def _only_noun(word: str) -> bool:
+    """Can the lower-case ``word`` be a noun but no verb, and is it no closed-class word?"""
+    b = _pos(word)
+    return bool(b & _POS_N) and not b & _POS_V and word not in _CLOSED_CLASS
+
+
 def _only_adjective(word: str) -> bool:
     """Can the lower-case ``word`` only be an adjective (lemminflect's lexicon: no noun, no
     verb), and no superlative ("at its worst", "its highest in a decade")?"""
@@ -914,10 +935,7 @@ def _titled_name_possessive(doc: _Doc, i: int) -> bool:
     if len(tok) < 4 or not (tok[0].isupper() and tok[1:].islower()) or doc.initial(i):
         return False
     nxt = _plain_next(doc, i)
-    if nxt is None or nxt in _FUNCTION_WORDS or nxt in _PHRASE_NEXT:
-        return False
-    b = _pos(nxt)
-    if not b & _POS_N or b & _POS_V:
+    if nxt is None or not _only_noun(nxt):
         return False
     if i > 0 and doc.forms[i - 1] in _DETERMINERS:
         return False
