@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 """Build ``src/newscorpus/normalize/apostrophe_stats.json`` for the apostrophe restorer.
 
-usage: python scripts/build_apostrophe_stats.py [TRAIN.jsonl] [--out PATH] [--report]
+usage: python scripts/build_apostrophe_stats.py [TRAIN.jsonl] [--out PATH] [--report] [--no-forest]
 
 TRAIN.jsonl holds correct articles (``{"id", "text"}`` per line; default
 ``../shared/data/apostrophes/train.jsonl``). The script strips their apostrophes the way a bad
-scraper does (all of them, and, in a second copy, half of them), runs the restorer's own scanner
+scraper does (all of them; in other copies half of them, and none), runs the restorer's own scanner
 on the stripped text and learns, for the three learned decisions ("X's", "Xs'", "it's"):
 
 * log-likelihood tables for the word before/after (only lower-case words seen at least
   ``MIN_COUNT`` times; rarer words fall back to their shape: ``<L>`` lower case, ``<C>``
   capitalised, ``<N>`` number, ``<P>`` punctuation);
 * logistic-regression weights over those table values and the scanner's other features
-  (word frequencies from ``wordfreq``, case, document evidence).
+  (word frequencies from ``wordfreq``, parts of speech from ``lemminflect``, case, document
+  evidence);
+* for "X's", gradient-boosted trees (LightGBM, ``pip install -e '.[stats]'``) over the same
+  features and a few more, monotone in the document counts, exported as plain split/leaf
+  lists with rows to check the interpreter against, and a calibration of their score fitted
+  out of fold (five folds of documents). ``--no-forest`` leaves them out.
 
 Tables are cross-fitted (two folds) when the weights are fitted, so the weights do not trust
 the tables more than they deserve. The output holds only numbers and single common words, never
