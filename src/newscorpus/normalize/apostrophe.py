@@ -386,7 +386,8 @@ def _inflection(lower: str) -> int:
 
 
 #: Features only the forest weighs (``_s_extra``).
-EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own")
+EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own",
+                  "next_cap_z", "next_caps2", "prev_title", "doc_pl_quant")
 
 
 POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2")
@@ -432,6 +433,7 @@ class _Doc:
     _bigrams: set[tuple[str, str]] | None = None
     _det_next: set[str] | None = None
     _title_next: set[str] | None = None
+    _quant_next: set[str] | None = None
 
     def after_title(self, form: str) -> bool:
         """Does the (apostrophe-free, lower-case) ``form`` follow "Mr", "Ms", "Dr", ...
@@ -444,6 +446,14 @@ class _Doc:
                                 and self.gaps[j + 1] in (" ", ". ")
                                 and (j + 1 == last or _no_possessive_after(self, j + 1))}
         return form in self._title_next
+
+    def after_quantifier(self, form: str) -> bool:
+        """Does ``form`` follow a plural quantifier somewhere ("two groups", "many firms")?"""
+        if self._quant_next is None:
+            f = self.forms
+            self._quant_next = {f[j + 1] for j in range(len(f) - 1)
+                                if f[j] in _PLURAL_QUANT and self.gaps[j + 1] == " "}
+        return form in self._quant_next
 
     def after_determiner(self, form: str) -> bool:
         """Does the (apostrophe-free, lower-case) ``form`` follow a determiner somewhere
@@ -923,6 +933,9 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     return len(tok) - 1, "apostrophe.possessive"
 
 
+_PLURAL_QUANT = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                           "many", "several", "these", "those", "both", "few", "other",
+                           "various", "numerous"])
 _TITLES = frozenset(["mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady"])
 
 
@@ -1048,7 +1061,10 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
     """Features of "Xs" that only the forest weighs: the singular after a determiner
     elsewhere ("the film" for "the films launch"), how the next word is inflected (after a
     plural subject no "-s" verb can follow: "the groups factories"), a title after a name
-    ("Bennetts The History Boys"), and plurals that are their own lemma ("news")."""
+    ("Bennetts The History Boys"), how common a capitalised next word is as a word and
+    whether a name goes on after it, a title before ("Sir Edwards hopes"), the form after a
+    plural quantifier elsewhere ("two groups"), and plurals that are their own lemma
+    ("news")."""
     low = doc.forms[i]
     out: dict[str, float] = {}
     if doc.after_determiner(low[:-1]):
@@ -1062,8 +1078,18 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
             out["p1_past"] = 1.0
         if b & 4:
             out["p1_ing"] = 1.0
-    elif nshape == "<C>" and doc.toks[i + 1] in ("The", "A", "An"):
-        out["next_the"] = 1.0
+    elif nshape == "<C>":
+        nxt = doc.toks[i + 1]
+        if nxt in ("The", "A", "An"):
+            out["next_the"] = 1.0
+        # how common the capitalised word is as a word ("South", "Strictly") or a name
+        out["next_cap_z"] = _zipf(_freq().get(doc.forms[i + 1], 0.0))
+        if i + 2 < len(doc.toks) and doc.adjacent_after(i + 1) and doc.toks[i + 2][0].isupper():
+            out["next_caps2"] = 1.0
+    if i > 0 and doc.forms[i - 1] in _TITLES and doc.toks[i - 1][0].isupper():
+        out["prev_title"] = 1.0
+    if doc.after_quantifier(low):
+        out["doc_pl_quant"] = 1.0
     if _inflection(low) & 8:
         out["c_own"] = 1.0
     return out
@@ -1208,6 +1234,15 @@ def _s_vector(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str,
     static = {**_s_static(doc, i, plain_ctx, keys), **_s_extra(doc, i, keys)}
     return [model.table(n, *keys[n]) if n in model.tables else static.get(n, 0.0)
             for n in names]
+
+
+@lru_cache(maxsize=1 << 16)
+def _s_hopeful(tok: str, initial: bool) -> bool:
+    """Could some context lift "Xs" to ``FOREST_MIN`` (or ``THRESHOLD`` without trees)? The
+    same test ``_s_prob`` makes first, by the word alone, so it can be cached per word."""
+    model_name = _possessive_model(tok)
+    floor = _LOGIT_FOREST_MIN if model_name in _stats().forests else _LOGIT_THRESHOLD
+    return _s_lexical_z(model_name, tok, initial) + _context_bound(model_name) >= floor
 
 
 @lru_cache(maxsize=8)
@@ -1440,6 +1475,10 @@ def _decide(doc: _Doc) -> list[_Proposal]:
     bar = doc.bar
     props, s_cands = _propose(doc)
     chosen = [p for p in props if p.confidence >= bar]
+    if not s_cands:
+        return chosen
+    # words no context could lift to the bar ("was", "this", "says") are never asked
+    s_cands = [i for i in s_cands if _s_hopeful(doc.toks[i], doc.initial(i))]
     if not s_cands:
         return chosen
     plain_ctx = _plain_contexts(doc, s_cands)
