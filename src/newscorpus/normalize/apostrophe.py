@@ -387,7 +387,8 @@ def _inflection(lower: str) -> int:
 
 #: Features only the forest weighs (``_s_extra``).
 EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own",
-                  "next_cap_z", "next_caps2", "prev_title", "doc_pl_quant")
+                  "next_cap_z", "next_caps2", "prev_title", "doc_pl_quant", "next_z", "p2_sform",
+                  "p2_past", "p2_sing_verb", "p2_pl_verb")
 
 
 POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2")
@@ -1078,6 +1079,21 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
             out["p1_past"] = 1.0
         if b & 4:
             out["p1_ing"] = 1.0
+        out["next_z"] = _zipf(_freq().get(nkey, 0.0))
+        n2key, n2shape = keys["next2"]
+        if n2shape == "<L>":
+            # the word after the next one: a verb there makes the next word a noun ("the
+            # committees report contained"), and its number tells the head's
+            if n2key in ("is", "was", "has", "does"):
+                out["p2_sing_verb"] = 1.0
+            elif n2key in ("are", "were", "have", "do"):
+                out["p2_pl_verb"] = 1.0
+            else:
+                b2 = _inflection(n2key)
+                if b2 & 1:
+                    out["p2_sform"] = 1.0
+                if b2 & 2:
+                    out["p2_past"] = 1.0
     elif nshape == "<C>":
         nxt = doc.toks[i + 1]
         if nxt in ("The", "A", "An"):
@@ -1270,9 +1286,20 @@ def _context_bound(model_name: str) -> float:
     return bound
 
 
+# Words in s that no "'s" can be hidden in (verbs, pronouns, adverbs): a fifth of all the
+# words in s of news text, skipped before any scoring.
+_NEVER_POSSESSIVE = frozenset([
+    "was", "has", "does", "says", "this", "his", "hers", "ours", "yours", "theirs", "thus",
+    "less", "unless", "across", "always", "perhaps", "whereas", "towards", "afterwards",
+    "besides", "sometimes", "nevertheless", "yes", "plus",
+])
+
+
 def _s_candidate(doc: _Doc, i: int) -> bool:
     tok = doc.toks[i]
     if len(tok) < 3 or tok[-1] != "s" or tok[-2] in "'\u2019" or tok[-3:] == "sss":
+        return False
+    if doc.forms[i] in _NEVER_POSSESSIVE:
         return False
     if tok[-2] == "S" and not tok[:-1].isupper():
         return False  # only an acronym ends in "Ss": "USs" for "US's"
