@@ -173,7 +173,7 @@ def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str,
             plain_ctx = ap._plain_contexts(doc, s_cands)
             for i in s_cands:
                 keys = ap._s_keys(doc, i)
-                static = {**ap._s_static(doc, i, plain_ctx, keys), **ap._s_extra(doc, i, keys)}
+                static = ap._s_forest_static(doc, i, plain_ctx, keys)
                 gated = ap._ends_phrase(doc, i) and not static["doc_apos"]
                 for name, pos in ((ap._possessive_model(doc.toks[i]), doc.ends[i] - 1),
                                   ("plural_possessive", doc.ends[i])):
@@ -324,7 +324,7 @@ MONOTONE = {**SIGNS, "doc_apos": +1, "doc_apos_pl": +1}
 
 
 def fit_forest(x: NDArray[np.float64], y: NDArray[np.float64], names: list[str]) -> Any:
-    import lightgbm  # build-time only: pip install lightgbm
+    import lightgbm  # build-time only: pip install -e '.[stats]'
 
     model = lightgbm.LGBMClassifier(
         monotone_constraints=[MONOTONE.get(n, 0) for n in names], **FOREST)
@@ -371,14 +371,13 @@ def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[n
                  ) -> dict[str, Any]:
     """The forest, and a logistic calibration of its score fitted out of fold (trees are
     sure of their training rows): P = sigmoid(a * score + b)."""
-    lo = math.log(ap.FOREST_MIN / (1 - ap.FOREST_MIN))
     oof = np.zeros(len(y))
     for k in np.unique(fold):
         tr, te = fold != k, fold == k
         m = fit_forest(x[tr], y[tr], names)
         oof[te] = m.predict_proba(x[te, 1:], raw_score=True)
     # calibrate on the rows the forest will see: those the logistic model finds likely enough
-    band = (lr_score >= lo) & (lr_score < math.log(ap.FOREST_MAX / (1 - ap.FOREST_MAX)))
+    band = (lr_score >= ap._LOGIT_FOREST_MIN) & (lr_score < ap._LOGIT_FOREST_MAX)
     cal = fit_lr(np.column_stack([np.ones(int(band.sum())), oof[band]]), y[band], l2=0.0)
     b, a = float(cal[0]), float(cal[1])
     if report:

@@ -90,6 +90,7 @@ FOREST_MIN = 0.3
 #: ... and at most this likely: above it the trees hardly ever disagree (and they cost time).
 FOREST_MAX = 0.97
 _LOGIT_FOREST_MIN = math.log(FOREST_MIN / (1.0 - FOREST_MIN))
+_LOGIT_FOREST_MAX = math.log(FOREST_MAX / (1.0 - FOREST_MAX))
 # Document counts enter the models as log(1 + n), capped here.
 _MAX_LOG_COUNT = math.log1p(100)
 
@@ -331,12 +332,13 @@ _LEMMAS: Any = None
 
 
 def _lemmas() -> Any:
+    """lemminflect's ``getAllLemmas`` (word -> {upos: lemmas}), or None without it."""
     global _LEMMAS
     if _LEMMAS is None:
         try:
-            import lemminflect
+            from lemminflect import getAllLemmas
 
-            _LEMMAS = lambda w: lemminflect.getAllLemmas(w)  # noqa: E731
+            _LEMMAS = getAllLemmas
         except Exception:  # pragma: no cover - lemminflect is a dependency; degrade
             _LEMMAS = False
     return _LEMMAS or None
@@ -432,9 +434,18 @@ class _Doc:
     # The confidence an insertion needs here (``_bar``).
     bar: float
     _bigrams: set[tuple[str, str]] | None = None
-    _det_next: set[str] | None = None
     _title_next: set[str] | None = None
-    _quant_next: set[str] | None = None
+    _followers: dict[frozenset[str], set[str]] = field(default_factory=dict)
+
+    def follows(self, words: frozenset[str], form: str) -> bool:
+        """Does the (apostrophe-free, lower-case) ``form`` follow one of ``words`` after a
+        space somewhere: a determiner ("the film"), a plural quantifier ("two groups")?"""
+        seen = self._followers.get(words)
+        if seen is None:
+            f = self.forms
+            seen = self._followers[words] = {f[j + 1] for j in range(len(f) - 1)
+                                             if f[j] in words and self.gaps[j + 1] == " "}
+        return form in seen
 
     def after_title(self, form: str) -> bool:
         """Does the (apostrophe-free, lower-case) ``form`` follow "Mr", "Ms", "Dr", ...
@@ -448,22 +459,6 @@ class _Doc:
                                 and (j + 1 == last or _no_possessive_after(self, j + 1))}
         return form in self._title_next
 
-    def after_quantifier(self, form: str) -> bool:
-        """Does ``form`` follow a plural quantifier somewhere ("two groups", "many firms")?"""
-        if self._quant_next is None:
-            f = self.forms
-            self._quant_next = {f[j + 1] for j in range(len(f) - 1)
-                                if f[j] in _PLURAL_QUANT and self.gaps[j + 1] == " "}
-        return form in self._quant_next
-
-    def after_determiner(self, form: str) -> bool:
-        """Does the (apostrophe-free, lower-case) ``form`` follow a determiner somewhere
-        ("the film")?"""
-        if self._det_next is None:
-            f = self.forms
-            self._det_next = {f[j + 1] for j in range(len(f) - 1)
-                              if f[j] in _DETERMINERS and self.gaps[j + 1] == " "}
-        return form in self._det_next
 
     def has_bigram(self, first: str, second: str) -> bool:
         """Do the (apostrophe-free, lower-case) words ``first second`` follow each other
@@ -1068,17 +1063,11 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
     ("news")."""
     low = doc.forms[i]
     out: dict[str, float] = {}
-    if doc.after_determiner(low[:-1]):
+    if doc.follows(_DETERMINERS, low[:-1]):
         out["doc_det_base"] = 1.0
     nkey, nshape = keys["next"]
     if nshape == "<L>":
-        b = _inflection(nkey)
-        if b & 1:
-            out["p1_sform"] = 1.0
-        if b & 2:
-            out["p1_past"] = 1.0
-        if b & 4:
-            out["p1_ing"] = 1.0
+        _inflection_features(nkey, "p1", out)
         out["next_z"] = _zipf(_freq().get(nkey, 0.0))
         n2key, n2shape = keys["next2"]
         if n2shape == "<L>":
@@ -1089,11 +1078,7 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
             elif n2key in ("are", "were", "have", "do"):
                 out["p2_pl_verb"] = 1.0
             else:
-                b2 = _inflection(n2key)
-                if b2 & 1:
-                    out["p2_sform"] = 1.0
-                if b2 & 2:
-                    out["p2_past"] = 1.0
+                _inflection_features(n2key, "p2", out)
     elif nshape == "<C>":
         nxt = doc.toks[i + 1]
         if nxt in ("The", "A", "An"):
@@ -1104,11 +1089,29 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
             out["next_caps2"] = 1.0
     if i > 0 and doc.forms[i - 1] in _TITLES and doc.toks[i - 1][0].isupper():
         out["prev_title"] = 1.0
-    if doc.after_quantifier(low):
+    if doc.follows(_PLURAL_QUANT, low):
         out["doc_pl_quant"] = 1.0
     if _inflection(low) & 8:
         out["c_own"] = 1.0
     return out
+
+
+def _inflection_features(word: str, prefix: str, out: dict[str, float]) -> None:
+    """``prefix_sform`` / ``_past`` / ``_ing`` for a lower-case neighbour, into ``out`` (the
+    forest reads only the names in ``EXTRA_FEATURES``)."""
+    b = _inflection(word)
+    if b & 1:
+        out[prefix + "_sform"] = 1.0
+    if b & 2:
+        out[prefix + "_past"] = 1.0
+    if b & 4:
+        out[prefix + "_ing"] = 1.0
+
+
+def _s_forest_static(doc: _Doc, i: int, plain_ctx: Mapping[str, int], keys: Keys
+                     ) -> dict[str, float]:
+    """The table-free features the forest reads: the logistic model's and ``_s_extra``."""
+    return {**_s_static(doc, i, plain_ctx, keys), **_s_extra(doc, i, keys)}
 
 
 def _name_evidence(doc: _Doc, i: int) -> bool:
@@ -1247,18 +1250,9 @@ def _s_vector(doc: _Doc, i: int, plain_ctx: Mapping[str, int], model_name: str,
     table values for the table slots, the static features for the rest)."""
     model: _Model = getattr(_stats(), model_name)
     keys = _s_keys(doc, i)
-    static = {**_s_static(doc, i, plain_ctx, keys), **_s_extra(doc, i, keys)}
+    static = _s_forest_static(doc, i, plain_ctx, keys)
     return [model.table(n, *keys[n]) if n in model.tables else static.get(n, 0.0)
             for n in names]
-
-
-@lru_cache(maxsize=1 << 16)
-def _s_hopeful(tok: str, initial: bool) -> bool:
-    """Could some context lift "Xs" to ``FOREST_MIN`` (or ``THRESHOLD`` without trees)? The
-    same test ``_s_prob`` makes first, by the word alone, so it can be cached per word."""
-    model_name = _possessive_model(tok)
-    floor = _LOGIT_FOREST_MIN if model_name in _stats().forests else _LOGIT_THRESHOLD
-    return _s_lexical_z(model_name, tok, initial) + _context_bound(model_name) >= floor
 
 
 @lru_cache(maxsize=8)
@@ -1502,10 +1496,6 @@ def _decide(doc: _Doc) -> list[_Proposal]:
     bar = doc.bar
     props, s_cands = _propose(doc)
     chosen = [p for p in props if p.confidence >= bar]
-    if not s_cands:
-        return chosen
-    # words no context could lift to the bar ("was", "this", "says") are never asked
-    s_cands = [i for i in s_cands if _s_hopeful(doc.toks[i], doc.initial(i))]
     if not s_cands:
         return chosen
     plain_ctx = _plain_contexts(doc, s_cands)
