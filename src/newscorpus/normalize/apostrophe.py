@@ -593,6 +593,11 @@ _FUNCTION_WORDS = frozenset([
 ])
 
 
+# Prepositions before an age group or a decade ("Under 16s", "Over 50s", "Since 2000s").
+_PREPOSITIONS = frozenset(["under", "over", "since", "until", "till", "after", "before", "during",
+                           "in", "into", "of", "from", "by", "for", "through", "throughout"])
+
+
 def _base_verb(word: str) -> bool:
     """Is the lower-case ``word`` a verb's base form ("push", "stay"), by the noun lexicon
     and its ending?"""
@@ -642,11 +647,17 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         # a year that is no decade: "2002s best film" -> "2002's"
         return 4, "apostrophe.possessive", 0.97
     if tok[-1] == "s" and tok[:-1].isdigit() and len(tok) <= 4:
-        # "Radio 4s flagship" -> "Radio 4's"; decades ("the 1990s") have no capital before
+        # "Radio 4s flagship", "FRANCE 24s correspondent" -> "Radio 4's", "FRANCE 24's";
+        # decades and ages ("the 1990s", "her 20s") have no name before them, and at the start
+        # of a sentence only a word that starts no phrase is taken for one ("Radio 1s chart",
+        # not "His 1970s", "Under 16s")
         prev, pshape = doc.prev_key(i)
         nxt, nshape = doc.next_key(i)
-        if pshape == "<C>" and not doc.initial(i - 1) and (
-                nshape == "<C>" or (nshape == "<L>" and _stats().nouns.get(nxt, 0.0) > 0.0)):
+        if pshape == "<C>" and (not doc.initial(i - 1) or (
+                tok[-2] != "0" and doc.forms[i - 1] not in _CLOSED_CLASS | _DETERMINERS
+                and doc.forms[i - 1] not in _PREPOSITIONS)) \
+                and doc.forms[i - 1] not in _PREPOSITIONS and (nshape == "<C>" or (
+                    nshape == "<L>" and (_stats().nouns.get(nxt, 0.0) > 0.0 or _only_noun(nxt)))):
             return len(tok) - 1, "apostrophe.possessive", 0.95
         return None
     if not _is_plain_case(tok):
@@ -903,6 +914,10 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     """(offset in token, rule id) of a fixed possessive pattern at token i, else None."""
     tok = doc.toks[i]
     low = doc.forms[i]
+    if tok == "Years" and i > 0 and doc.toks[i - 1] == "New" and doc.gaps[i] == " " \
+            and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
+                                           or _pos(doc.forms[i + 1]) & _POS_N):
+        return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve", "New Years list"
     if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
         return None
     if low in _PERIODS and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _DEICTIC \
