@@ -119,7 +119,10 @@ _CONTRACTIONS = {
     **{w: 2 for w in ["youll", "theyll", "itll", "thatll", "wholl", "whatll"]},
     **{w: 1 for w in ["youd", "theyd", "hed", "whod"]},
     **{w: 1 for w in ["thats", "theres", "heres", "whats", "whos", "hes", "shes", "wheres"]},
+    "oclock": 5,  # "four oclock" -> "four o'clock"
 }
+# Stripped words with two apostrophes: form -> their offsets in the word.
+_MULTI = {"rocknroll": (4, 5)}  # "rock'n'roll"
 # I-contractions keep the capital I: "Im", "Ive", "Ill", "Id".
 _I_FORMS = {"Im": 1, "Ive": 1, "Ill": 1, "Id": 1}
 # Stripped contractions that are also words ("hell", "well", "shed"): only made when a
@@ -581,7 +584,8 @@ def _is_plain_case(tok: str) -> bool:
     return tok.islower() or (tok[0].isupper() and (len(tok) == 1 or tok[1:].islower()))
 
 
-_NAME = re.compile(r"(?:O|D|d)[A-Z][a-z]{2,}")
+# O'Neill, D'Arcy, d'Estaing, L'Equipe, l'Enfance, N'Dour; d'Or (Palme d'Or, Ballon d'Or)
+_NAME = re.compile(r"[ODdLlN][A-Z][a-z]{2,}|dOr")
 
 
 # Words that are no verbs though the noun lexicon scores them low.
@@ -1388,6 +1392,12 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
             continue
         if _followed_by_apos(doc, i) or _preceded_by_apos(doc, i):
             continue
+        multi = _MULTI.get(low)
+        if multi is not None:
+            if _is_plain_case(tok):
+                out.extend(_Proposal(doc.starts[i] + off, "apostrophe.contraction",
+                                     _closed_confidence(doc, 0.98)) for off in multi)
+            continue
         c = _closed(doc, i)
         if c is not None:
             off, rule, conf = c
@@ -1413,7 +1423,7 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
     return out, s_cands
 
 
-_NAME_IN_TEXT = re.compile(r"(?<![^\W_])[ODd][A-Z][a-z]{2,}(?![^\W_])")
+_NAME_IN_TEXT = re.compile(r"(?<![^\W_])(?:[ODdLlN][A-Z][a-z]{2,}|dOr)(?![^\W_])")
 
 
 def _candidates(doc: _Doc) -> list[int]:
@@ -1447,7 +1457,7 @@ def _closed_confidence(doc: _Doc, conf: float) -> float:
 _RESERVED = _NEGATIONS | set(_CONTRACTIONS) | set(_AMBIGUOUS) | {"lets", "cant", "wont"}
 # Words decided by a learned model of their context: form -> (offset, rule id).
 _WORD_MODELS = {"its": (2, "apostrophe.its"), "were": (2, "apostrophe.contraction")}
-_CLOSED_FORMS = _RESERVED | {w.lower() for w in _I_FORMS} | set(_WORD_MODELS)
+_CLOSED_FORMS = _RESERVED | {w.lower() for w in _I_FORMS} | set(_WORD_MODELS) | set(_MULTI)
 
 
 def _s_proposal(doc: _Doc, i: int, stats: _Stats, plain_ctx: Mapping[str, int]) -> _Proposal:
