@@ -116,8 +116,12 @@ _CONTRACTIONS = {
     **{w: 2 for w in [
         "youve", "theyve", "weve", "whove", "couldve", "wouldve", "shouldve", "mightve", "mustve",
     ]},
-    **{w: 2 for w in ["youll", "theyll", "itll", "thatll", "wholl", "whatll"]},
-    **{w: 1 for w in ["youd", "theyd", "hed", "whod"]},
+    **{w: 2 for w in ["youll", "theyll", "itll", "thatll", "wholl", "whatll", "therell", "thisll",
+                      "howll", "whatve"]},
+    **{w: 1 for w in ["youd", "theyd", "hed", "whod", "itd", "thatd", "thered", "whatd", "whered",
+                      "howd", "whyd"]},
+    "yall": 3,  # "y'all"
+    "maam": 2,  # "ma'am"
     **{w: 1 for w in ["thats", "theres", "heres", "whats", "whos", "hes", "shes", "wheres"]},
     "oclock": 5,  # "four oclock" -> "four o'clock"
 }
@@ -924,6 +928,9 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
         return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve", "New Years list"
     if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
         return None
+    if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
+            and not _ends_phrase(doc, i):
+        return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
     if low in _PERIODS and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _DEICTIC \
             and i + 1 < len(doc.toks) and doc.gaps[i + 1] == " " \
             and (i < 2 or doc.initial(i - 1) or doc.forms[i - 2] not in _DETERMINERS):
