@@ -926,6 +926,8 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
             and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
                                            or _pos(doc.forms[i + 1]) & _POS_N):
         return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve", "New Years list"
+    if _saint_possessive(doc, i):
+        return len(tok) - 1, "apostrophe.possessive"
     if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
         return None
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
@@ -953,6 +955,19 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
         return None
     return len(tok) - 1, "apostrophe.possessive"
+
+
+def _saint_possessive(doc: _Doc, i: int) -> bool:
+    """Is "Xs" (token i) after "St" a saint's name with "'s" (a church, school or ground: "St
+    Marys", "St Pauls", "St Fintians High School")? Not a place whose name ends in s ("St
+    Helens", "St Andrews", "St Albans", "St James"): wordfreq knows those better without an
+    apostrophe; a saint's name it does not know at all is taken for one."""
+    tok = doc.toks[i]
+    if i == 0 or len(tok) < 4 or not (tok[0].isupper() and tok[1:].islower()) \
+            or doc.toks[i - 1] not in ("St", "Saint") or doc.gaps[i] not in (" ", ". "):
+        return False
+    z_poss, z_plain, _ = _lexical(doc.forms[i])
+    return z_poss >= z_plain
 
 
 _PLURAL_QUANT = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
