@@ -904,6 +904,7 @@ _PERIODS = frozenset(["years", "weeks", "months", "days", "seasons", "nights", "
                       "evenings", "afternoons", "summers", "winters", "autumns", "weekends",
                       "decades", "quarters", "terms"])
 _DEICTIC = frozenset(["this", "last", "next"])
+_SIDE_PREV = frozenset(["his", "her", "their", "our", "my", "your", "home", "own"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "my", "our", "your",
                           "these", "those", "this", "that"])
 # Fixed phrases with a possessive: stripped form -> (the next word, the words that may come
@@ -933,6 +934,11 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
             and not _ends_phrase(doc, i):
         return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
+    if low == "sides" and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _SIDE_PREV \
+            and doc.adjacent_after(i) and doc.forms[i + 1] not in _CLOSED_CLASS:
+        # a team: "his sides lead", "the home sides forward power" (none without 's in
+        # train or dev; "on their sides." ends the phrase)
+        return 4, "apostrophe.possessive"
     if low in _PERIODS and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _DEICTIC \
             and i + 1 < len(doc.toks) and doc.gaps[i + 1] == " " \
             and (i < 2 or doc.initial(i - 1) or doc.forms[i - 2] not in _DETERMINERS):
