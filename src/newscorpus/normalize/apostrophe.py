@@ -934,6 +934,12 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
             and not _ends_phrase(doc, i):
         return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
+    if low == "olds" and i >= 3 and doc.gaps[i] == "-" and doc.forms[i - 1] == "year" \
+            and doc.gaps[i - 1] == "-" and doc.forms[i - 3] == "the" and doc.adjacent_after(i) \
+            and (doc.toks[i + 1][0].isupper() or _only_noun(doc.forms[i + 1])):
+        # "the 24-year-olds enthusiasm" (in train and dev "the N-year-old's" 8 times, the
+        # plural "the N-year-olds" before a word never)
+        return 3, "apostrophe.possessive"
     if low == "sides" and i > 0 and doc.gaps[i] == " " and doc.forms[i - 1] in _SIDE_PREV \
             and doc.adjacent_after(i) and doc.forms[i + 1] not in _CLOSED_CLASS:
         # a team: "his sides lead", "the home sides forward power" (none without 's in
