@@ -606,6 +606,16 @@ _PREPOSITIONS = frozenset(["under", "over", "since", "until", "till", "after", "
                            "in", "into", "of", "from", "by", "for", "through", "throughout"])
 
 
+def _title_word_after(doc: _Doc, i: int) -> bool:
+    """Is the capitalised word after token i a function word or a verb that no noun or name
+    can be ("Im A Celebrity", "Ive Been High", "Im Not Scared"), so token i starts a title?"""
+    low = doc.forms[i + 1]
+    if low in _FUNCTION_WORDS or low in ("been", "not", "still", "gonna", "never", "so", "just"):
+        return True
+    b = _pos(low)
+    return bool(b & _POS_V) and not b & (_POS_N | _POS_A)
+
+
 def _base_verb(word: str) -> bool:
     """Is the lower-case ``word`` a verb's base form ("push", "stay"), by the noun lexicon
     and its ending?"""
@@ -623,12 +633,14 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         return len(tok) - _CONTRACTIONS[low], "apostrophe.contraction", 0.98
     if tok in _I_FORMS:
         nxt, _ = doc.next_key(i)
+        prev, pshape = doc.prev_key(i)
+        if tok == "Ive" and (pshape == "<C>" or prev in ("mr", "sir")):
+            return None  # Jony Ive
+        if nxt == "<C>" and _title_word_after(doc, i):
+            return 1, "apostrophe.contraction", 0.95  # a title: "Im A Celebrity", "Ive Been"
         if nxt in ("<P>", "<E>", "<C>"):
             return None  # "Im Kwon-taek", "Ive, who": a name
         if tok in ("Im", "Ive"):
-            prev, pshape = doc.prev_key(i)
-            if tok == "Ive" and (pshape == "<C>" or prev in ("mr", "sir")):
-                return None  # Jony Ive
             return 1, "apostrophe.contraction", 0.97
         if nxt not in _AUX_NEXT and doc.initial(i) and _stats().nouns.get(nxt, 0.0) > 0.5:
             return None  # "Ill health"
