@@ -606,6 +606,29 @@ _PREPOSITIONS = frozenset(["under", "over", "since", "until", "till", "after", "
                            "in", "into", "of", "from", "by", "for", "through", "throughout"])
 
 
+_LETS_ADVERBS = frozenset(["also", "just", "especially", "all", "now", "never", "not", "really"])
+
+
+def _verb_base_after(doc: _Doc, i: int) -> bool:
+    """Is the word after token i a verb's base form that can be no noun ("have", "celebrate";
+    lemminflect's lexicon), or, after an adverb ("also", "just"), any verb's base form ("lets
+    also question")? Not a pronoun ("them") and not "people" (a verb, too)."""
+    j = i + 1
+    if _plain_next(doc, i) is None:
+        return False
+    adverb = doc.forms[j] in _LETS_ADVERBS
+    if adverb:
+        if _plain_next(doc, j) is None:
+            return False
+        j += 1
+    word = doc.forms[j]
+    lemmas = _lemmas()
+    if lemmas is None or word in _CLOSED_CLASS or not doc.toks[j].islower():
+        return False
+    found = lemmas(word)
+    return word in found.get("VERB", ()) and (adverb or "NOUN" not in found)
+
+
 def _title_word_after(doc: _Doc, i: int) -> bool:
     """Is the capitalised word after token i a function word or a verb that no noun or name
     can be ("Im A Celebrity", "Ive Been High", "Im Not Scared"), so token i starts a title?"""
@@ -711,6 +734,11 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
                 and _plain_next(doc, i) is not None:
             # opening a sentence or quote before a verb's base form: "Lets put this into
             # perspective" (with a subject, "lets" is the verb: "Google lets users ...")
+            return 3, "apostrophe.contraction", 0.93
+        if (prev == "<P>" or (prev in _CLAUSE_START and prev != "that")) \
+                and _verb_base_after(doc, i):
+            # "but lets have a debate", "and lets also question why" ("a service that lets
+            # people", "lets users": the verb)
             return 3, "apostrophe.contraction", 0.93
         return None
     return None
