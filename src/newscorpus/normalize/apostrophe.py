@@ -997,7 +997,7 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
             and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
                                            or _pos(doc.forms[i + 1]) & _POS_N):
         return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve", "New Years list"
-    if _saint_possessive(doc, i) or _station_possessive(doc, i):
+    if _saint_possessive(doc, i) or _station_possessive(doc, i) or _poors(doc, i):
         return len(tok) - 1, "apostrophe.possessive"
     if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
         return None
@@ -1037,6 +1037,14 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
         return None
     return len(tok) - 1, "apostrophe.possessive"
+
+
+def _poors(doc: _Doc, i: int) -> bool:
+    """Is token i the "Poors" of "Standard & Poors" (the rating agency, "Standard & Poor's")?"""
+    if doc.toks[i] != "Poors" or i < 2:
+        return False
+    return (doc.toks[i - 1] == "Standard" and doc.gaps[i] == " & ") \
+        or doc.toks[i - 2:i] == ["Standard", "and"]
 
 
 _STATION_NUMBERS = frozenset(["Ones", "Twos", "Threes", "Fours", "Fives"])
