@@ -606,6 +606,9 @@ _PREPOSITIONS = frozenset(["under", "over", "since", "until", "till", "after", "
                            "in", "into", "of", "from", "by", "for", "through", "throughout"])
 
 
+# Words after which "wed", "hell", "shed" are the verbs or the noun ("to wed", "will wed").
+_NOT_BEFORE_CONTRACTION = frozenset(["to", "will", "would", "can", "could", "should", "may",
+                                     "might", "must", "newly", "the", "a", "of", "in", "from"])
 _LETS_ADVERBS = frozenset(["also", "just", "especially", "all", "now", "never", "not", "really"])
 
 
@@ -723,6 +726,12 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         if low in ("well", "hell") and (prev == "<P>" or (prev in _CLAUSE_START and prev != "so")) \
                 and _base_verb(nxt):
             # "but well push on", "hell stay": a verb's base form after it
+            return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
+        if low in ("wed", "hell", "shed") and prev not in _NOT_BEFORE_CONTRACTION \
+                and _verb_base_after(doc, i):
+            # "we'd", "he'll", "she'd" before a verb's base form that is no noun: "between us
+            # wed decide", "of course hell learn" (the verb "wed" or "shed" takes an object:
+            # "to shed light", "newly wed couple")
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
         return None
     if low == "lets":
