@@ -941,7 +941,32 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
             return False
         return not _asks(doc.text, doc.ends[i])
     prev, _ = doc.prev_key(i)
-    return progressive and prev in _WERE_PREV
+    if progressive and prev in _WERE_PREV:
+        return True
+    # "and/but were going": a subject shared with the clause before would have a verb in the
+    # past there ("the players were tired but were happy"); in a clause in the present it
+    # is "we're" ("Im here with my mates and were going"). On train 7 right, none wrong.
+    return prev in ("and", "but") and (progressive or _only_adjective(nxt)) \
+        and not _past_before(doc, i)
+
+
+_PAST_FORMS = frozenset(["was", "were", "had", "been", "did"])
+_SENTENCE_GAP = frozenset('.!?\n"\u201c\u201d')
+
+
+def _past_before(doc: _Doc, i: int, span: int = 25) -> bool:
+    """Is there a verb in the past ("was", "said", "rose") among the words of the sentence
+    before token i (at most ``span`` of them)? Apostrophes do not count, so the answer is the
+    same after insertions."""
+    j = i - 1
+    while j >= 0 and i - j <= span:
+        if any(c in _SENTENCE_GAP for c in doc.gaps[j + 1]):
+            return False
+        f = doc.forms[j]
+        if f in _PAST_FORMS or (doc.toks[j].islower() and _inflection(f) & 2):
+            return True
+        j -= 1
+    return False
 
 
 def _asks(text: str, start: int) -> bool:
