@@ -764,7 +764,7 @@ _PATTERN_CONF = 0.97
 # After a possessive "its" comes a noun phrase; these words start a predicate instead, so
 # "its" before them is "it's": "its not clear", "its been", "its a shame", "its the best".
 _ITS_PRED = frozenset(["not", "a", "an", "the", "been", "no", "my", "our", "his", "your",
-                       "their", "all", "about", "like", "got"])
+                       "their", "all", "about", "like", "got", "gonna"])
 # Adverbs that start a predicate when an adjective or participle follows ("its very
 # difficult", "its just begun"), but may sit in a noun phrase ("its very existence").
 _ITS_ADV = frozenset([
