@@ -936,8 +936,12 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
     progressive = nxt in _WERE_PROGRESSIVE or (len(nxt) >= 5 and nxt.endswith("ing"))
     if doc.toks[i][0] == "W" and _opens_sentence(doc.text, doc.starts[i]):
         if not progressive and (
-                _stats().nouns.get(nxt, 0.0) > _WERE_NOUN_MAX  # "Were interest rates to rise"
-                or (i + 2 < len(doc.toks) and doc.forms[i + 2] == "to")):  # "Were prices to"
+                # "Were interest rates to rise"; a word lemminflect knows as no noun starts no
+                # subject ("Were very busy", "Were comfortable with the price")
+                (_stats().nouns.get(nxt, 0.0) > _WERE_NOUN_MAX
+                 and (_pos(nxt) & _POS_N or not _pos(nxt)))
+                # "Were prices to rise", "Were economic conditions to deteriorate"
+                or "to" in doc.forms[i + 2:i + 4]):
             return False
         return not _asks(doc.text, doc.ends[i])
     prev, _ = doc.prev_key(i)
