@@ -1031,14 +1031,16 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     """(offset in token, rule id) of a fixed possessive pattern at token i, else None."""
     tok = doc.toks[i]
     low = doc.forms[i]
-    if tok == "Years" and i > 0 and doc.toks[i - 1] == "New" and doc.gaps[i] == " " \
-            and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
-                                           or _pos(doc.forms[i + 1]) & _POS_N):
-        return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve", "New Years list"
-    if _saint_possessive(doc, i) or _station_possessive(doc, i) or _poors(doc, i):
-        return len(tok) - 1, "apostrophe.possessive"
-    if not tok.islower() and not (low == "valentines" and tok[1:].islower()):
-        return None
+    if not tok.islower():
+        if i > 0 and tok[0].isupper():
+            if tok == "Years" and doc.toks[i - 1] == "New" and doc.gaps[i] == " " \
+                    and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
+                                                   or _pos(doc.forms[i + 1]) & _POS_N):
+                return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve"
+            if _saint_possessive(doc, i) or _station_possessive(doc, i) or _poors(doc, i):
+                return len(tok) - 1, "apostrophe.possessive"
+        if not (low == "valentines" and tok[1:].islower()):
+            return None
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
             and not _ends_phrase(doc, i):
         return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
@@ -1091,9 +1093,11 @@ _STATION_NUMBERS = frozenset(["Ones", "Twos", "Threes", "Fours", "Fives"])
 def _station_possessive(doc: _Doc, i: int) -> bool:
     """Is "Xs" (token i) a broadcaster's channel before a word: "BBC Ones Panorama", "Radio
     Fours Today", "Five Lives Sportsweek"? (31 such in train and dev, none without 's.)"""
-    if i == 0 or doc.gaps[i] != " " or _ends_phrase(doc, i):
+    tok = doc.toks[i]
+    if (tok not in _STATION_NUMBERS and tok != "Lives") or i == 0 or doc.gaps[i] != " " \
+            or _ends_phrase(doc, i):
         return False
-    tok, prev = doc.toks[i], doc.toks[i - 1]
+    prev = doc.toks[i - 1]
     return (tok in _STATION_NUMBERS and prev in ("BBC", "Radio", "Channel")) \
         or (tok == "Lives" and prev == "Five" and doc.toks[i + 1][0].isupper())
 
