@@ -1709,6 +1709,14 @@ def _decide(doc: _Doc) -> list[_Proposal]:
     chosen = [p for p in props if p.confidence >= bar]
     if not s_cands:
         return chosen
+    # the fixed rules' insertions are evidence for the models too, as they will be for a
+    # second run ("his sides lead" -> "side's": "the sides defence")
+    for p in chosen:
+        k = bisect.bisect_right(doc.starts, p.pos) - 1
+        if k >= 0 and p.pos <= doc.ends[k]:
+            off = p.pos - doc.starts[k]
+            form = doc.forms[k]
+            doc.apos_forms.add(form[:off] + "'" + form[off:])
     plain_ctx = _plain_contexts(doc, s_cands)
     pending = s_cands
     while pending:
