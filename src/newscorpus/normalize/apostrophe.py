@@ -147,8 +147,8 @@ _LETS_NEXT = frozenset([
 ])
 # Words after which "wont"/"cant" are nouns ("as is his wont", "political cant").
 _NOUN_PREV = frozenset([
-    "the", "a", "an", "his", "her", "their", "its", "my", "our", "your", "of", "such", "this",
-    "that", "political", "pious", "religious", "mere",
+    "the", "a", "an", "his", "her", "their", "its", "my", "our", "your", "of", "such",
+    "political", "pious", "religious", "mere",
 ])
 
 
