@@ -968,7 +968,9 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
                 or "to" in doc.forms[i + 2:i + 4]):
             return False
         return not _asks(doc.text, doc.ends[i])
-    prev, _ = doc.prev_key(i)
+    prev, shape = doc.prev_key(i)
+    if shape == "<C>":
+        prev = doc.forms[i - 1]  # "What were doing", "But were confident"
     if progressive and prev in _WERE_PREV:
         return True
     # "and/but were going": a subject shared with the clause before would have a verb in the
