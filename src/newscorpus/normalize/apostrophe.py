@@ -719,7 +719,9 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
     if low in _AMBIGUOUS:
         if not (tok.islower() or (low in ("well", "hell", "wed") and doc.initial(i))):
             return None  # "Shell" is a company
-        prev, _ = doc.prev_key(i)
+        prev, pshape = doc.prev_key(i)
+        if pshape == "<C>" and doc.forms[i - 1] in _CLAUSE_START:
+            prev = doc.forms[i - 1]  # "But well see", "And hell be back"
         nxt, _ = doc.next_key(i)
         if nxt in _AUX_NEXT and (prev in _CLAUSE_START or prev == "<P>"):
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
@@ -736,7 +738,9 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         return None
     if low == "lets":
         nxt, _ = doc.next_key(i)
-        prev, _ = doc.prev_key(i)
+        prev, pshape = doc.prev_key(i)
+        if pshape == "<C>" and doc.forms[i - 1] in _CLAUSE_START:
+            prev = doc.forms[i - 1]  # "And lets be clear"
         if nxt in _LETS_NEXT and (prev == "<P>" or prev in _CLAUSE_START):
             return 3, "apostrophe.contraction", 0.93
         if prev == "<P>" and nxt not in ("<P>", "<E>", "<C>", "<N>") and _base_verb(nxt) \
