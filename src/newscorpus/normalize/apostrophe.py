@@ -948,7 +948,8 @@ _SUBJECT_START = frozenset([
 # going", "what were doing", "so were going". Only with a progressive or "not" after it:
 # "items they think were stolen" has its subject earlier, "as were" is an inversion, and the
 # inversions "so were the others", "what were they" have a subject after (``_SUBJECT_START``).
-_WERE_PREV = frozenset(["think", "hope", "sure", "if", "because", "what", "so"])
+_WERE_PREV = frozenset(["think", "hope", "sure", "if", "because", "what", "so", "when", "while",
+                        "once", "although", "though", "unless", "until", "whether"])
 _WERE_PROGRESSIVE = frozenset(["not", "going", "never", "still", "just", "now", "all"])
 _WERE_NOUN_MAX = 0.5  # a word more noun-like than this after "Were" starts its subject
 
