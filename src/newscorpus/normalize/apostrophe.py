@@ -821,8 +821,8 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
                  and stats.nouns.get(nxt2, 0.0) <= _NOUN_MAX) or _only_adjective(nxt2)) \
             and _ends_phrase_at(doc, i + 2)
     stats = _stats()
-    if _only_adjective(nxt) and _ends_phrase_at(doc, i + 1):
-        return True  # "its unusual to", "its exciting," (no noun follows an adjective here)
+    if (_only_adjective(nxt) or _adjective_no_noun(nxt)) and _ends_phrase_at(doc, i + 1):
+        return True  # "its unusual to", "its amazing," (no noun follows an adjective here)
     if stats.preds.get(nxt, 0.0) < _ADJ_PRED_MIN or stats.nouns.get(nxt, 9.0) > _ADJ_NOUN_MAX:
         return False
     # "its crazy.", "its unlikely to" (but "its thinking." is a noun)
@@ -906,6 +906,14 @@ def _its_participle(doc: _Doc, i: int) -> bool:
         return after in _ITS_ING_NEXT or adverb
     participle = not nxt.endswith("s") and any(lem != nxt for lem in found.get("VERB", ()))
     return participle and (after in _FUNCTION_WORDS or adverb)
+
+
+def _adjective_no_noun(word: str) -> bool:
+    """Can the lower-case ``word`` be an adjective but no noun (a verb's participle, too:
+    "amazing", "deliberate"), and is it no superlative or closed-class word?"""
+    b = _pos(word)
+    return bool(b & _POS_A) and not b & _POS_N and word not in _CLOSED_CLASS \
+        and not _inflection(word) & 16
 
 
 #: How sure the "its" model must be already for ``_its_extraposed`` to settle it.
