@@ -1080,9 +1080,10 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
                 return len(tok) - 1, "apostrophe.possessive"
         if not (low == "valentines" and tok[1:].islower()):
             return None
-    if low in ("mens", "womens", "childrens") and not (
+    if low in ("mens", "womens", "childrens", "elses") and not (
             low == "mens" and i + 1 < len(doc.toks) and doc.forms[i + 1] == "rea"):
-        return len(tok) - 1, "apostrophe.possessive"  # no words without 's ("mens rea" aside)
+        # no words without 's ("mens rea" aside), also before punctuation: "nobody elses."
+        return len(tok) - 1, "apostrophe.possessive"
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
             and not _ends_phrase(doc, i):
         return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
