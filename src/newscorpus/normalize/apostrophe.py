@@ -771,6 +771,8 @@ _ITS_PRED = frozenset(["not", "a", "an", "the", "been", "no", "my", "our", "his"
                        "their", "all", "about", "like", "got", "gonna"])
 # Adverbs that start a predicate when an adjective or participle follows ("its very
 # difficult", "its just begun"), but may sit in a noun phrase ("its very existence").
+_ITS_TITLE_NEXT = _ITS_PRED - {"my", "our", "his", "your", "their"} | {
+    "now", "only", "never", "just", "so", "too", "over"}
 _ITS_ADV = frozenset([
     "very", "so", "too", "really", "just", "quite", "pretty", "always", "also", "never",
     "still", "already", "probably", "definitely", "absolutely", "obviously", "certainly",
@@ -803,10 +805,12 @@ def _plain_next(doc: _Doc, i: int) -> str | None:
 
 
 def _its_predicate(doc: _Doc, i: int) -> bool:
-    """Is "its" (token i) followed by words that start a predicate ("its not clear")?"""
+    """Is "its" (token i) followed by words that start a predicate ("its not clear"), also in
+    a title ("Its A Wonderful Life", "Its Now or Never")?"""
     nxt = _plain_next(doc, i)
     if nxt is None:
-        return False
+        return doc.adjacent_after(i) and doc.toks[i + 1][0].isupper() \
+            and not doc.toks[i + 1][1:].isupper() and doc.forms[i + 1] in _ITS_TITLE_NEXT
     if nxt in _ITS_PRED:
         return True
     if nxt == "going":
