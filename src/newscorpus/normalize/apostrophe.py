@@ -660,8 +660,10 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
     if tok in _I_FORMS:
         nxt, _ = doc.next_key(i)
         prev, pshape = doc.prev_key(i)
-        if tok == "Ive" and (pshape == "<C>" or prev in ("mr", "sir")):
-            return None  # Jony Ive
+        if tok == "Ive" and ((pshape == "<C>" and doc.forms[i - 1] not in _CLAUSE_START
+                              and doc.forms[i - 1] not in _FUNCTION_WORDS)
+                             or prev in ("mr", "sir")):
+            return None  # Jony Ive (but "Now Ive got my chance")
         if nxt == "<C>" and _title_word_after(doc, i):
             return 1, "apostrophe.contraction", 0.95  # a title: "Im A Celebrity", "Ive Been"
         if nxt in ("<P>", "<E>", "<C>"):
@@ -729,11 +731,11 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
                 and _base_verb(nxt):
             # "but well push on", "hell stay": a verb's base form after it
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
-        if low in ("wed", "hell", "shed") and prev not in _NOT_BEFORE_CONTRACTION \
+        if low in ("wed", "hell", "shed", "shell") and prev not in _NOT_BEFORE_CONTRACTION \
                 and _verb_base_after(doc, i):
-            # "we'd", "he'll", "she'd" before a verb's base form that is no noun: "between us
-            # wed decide", "of course hell learn" (the verb "wed" or "shed" takes an object:
-            # "to shed light", "newly wed couple")
+            # "we'd", "he'll", "she'd", "she'll" before a verb's base form that is no noun:
+            # "between us wed decide", "of course hell learn" (the verb "wed" or "shed"
+            # takes an object: "to shed light", "newly wed couple")
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
         return None
     if low == "lets":
