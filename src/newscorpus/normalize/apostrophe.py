@@ -606,7 +606,8 @@ _PREPOSITIONS = frozenset(["under", "over", "since", "until", "till", "after", "
                            "in", "into", "of", "from", "by", "for", "through", "throughout"])
 
 
-# Words after which "wed", "hell", "shed" are the verbs or the noun ("to wed", "will wed").
+# Words after which "wed", "hell", "shed", "shell" are the verbs or the noun ("to wed", "will
+# wed", "the shell").
 _NOT_BEFORE_CONTRACTION = frozenset(["to", "will", "would", "can", "could", "should", "may",
                                      "might", "must", "newly", "the", "a", "of", "in", "from"])
 _LETS_ADVERBS = frozenset(["also", "just", "especially", "all", "now", "never", "not", "really"])
@@ -701,11 +702,11 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         # not "His 1970s", "Under 16s")
         prev, pshape = doc.prev_key(i)
         nxt, nshape = doc.next_key(i)
-        if pshape == "<C>" and (not doc.initial(i - 1) or (
-                tok[-2] != "0" and doc.forms[i - 1] not in _CLOSED_CLASS | _DETERMINERS
-                and doc.forms[i - 1] not in _PREPOSITIONS)) \
-                and doc.forms[i - 1] not in _PREPOSITIONS and (nshape == "<C>" or (
-                    nshape == "<L>" and (_stats().nouns.get(nxt, 0.0) > 0.0 or _only_noun(nxt)))):
+        before = doc.forms[i - 1] if i > 0 else ""
+        if pshape == "<C>" and before not in _PREPOSITIONS and (not doc.initial(i - 1) or (
+                tok[-2] != "0" and before not in _CLOSED_CLASS and before not in _DETERMINERS)) \
+                and (nshape == "<C>" or (nshape == "<L>" and (
+                    _stats().nouns.get(nxt, 0.0) > 0.0 or _only_noun(nxt)))):
             return len(tok) - 1, "apostrophe.possessive", 0.95
         return None
     if not _is_plain_case(tok):
@@ -771,10 +772,11 @@ _PATTERN_CONF = 0.97
 # "its" before them is "it's": "its not clear", "its been", "its a shame", "its the best".
 _ITS_PRED = frozenset(["not", "a", "an", "the", "been", "no", "my", "our", "his", "your",
                        "their", "all", "about", "like", "got", "gonna"])
-# Adverbs that start a predicate when an adjective or participle follows ("its very
-# difficult", "its just begun"), but may sit in a noun phrase ("its very existence").
+# In a title, these capitalised words after "Its" start its predicate ("Its A Wonderful Life").
 _ITS_TITLE_NEXT = _ITS_PRED - {"my", "our", "his", "your", "their"} | {
     "now", "only", "never", "just", "so", "too", "over"}
+# Adverbs that start a predicate when an adjective or participle follows ("its very
+# difficult", "its just begun"), but may sit in a noun phrase ("its very existence").
 _ITS_ADV = frozenset([
     "very", "so", "too", "really", "just", "quite", "pretty", "always", "also", "never",
     "still", "already", "probably", "definitely", "absolutely", "obviously", "certainly",
