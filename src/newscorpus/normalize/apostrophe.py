@@ -345,7 +345,7 @@ def _lemmas() -> Any:
         try:
             from lemminflect import getAllLemmas
 
-            _LEMMAS = getAllLemmas
+            _LEMMAS = lru_cache(maxsize=1 << 16)(getAllLemmas)  # callers only read the dict
         except Exception:  # pragma: no cover - lemminflect is a dependency; degrade
             _LEMMAS = False
     return _LEMMAS or None
