@@ -1084,7 +1084,8 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
                     and doc.adjacent_after(i) and (doc.toks[i + 1][0].isupper()
                                                    or _pos(doc.forms[i + 1]) & _POS_N):
                 return 4, "apostrophe.possessive"  # "New Years Day", "New Years Eve"
-            if _saint_possessive(doc, i) or _station_possessive(doc, i) or _poors(doc, i):
+            if _saint_possessive(doc, i) or _station_possessive(doc, i) or _poors(doc, i) \
+                    or _prime_minister(doc, i):
                 return len(tok) - 1, "apostrophe.possessive"
         if not (low == "valentines" and tok[1:].islower()):
             return None
@@ -1128,6 +1129,20 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
         return None
     return len(tok) - 1, "apostrophe.possessive"
+
+
+def _prime_minister(doc: _Doc, i: int) -> bool:
+    """Is token i the "Ministers" of "Prime Ministers Questions", "Prime Ministers question
+    time" (one prime minister's: 5 in train and dev, the plural there never before a word)?
+    Not after a number or a plural quantifier ("two Prime Ministers have")."""
+    if doc.toks[i] != "Ministers" or doc.toks[i - 1] != "Prime" or doc.gaps[i] != " " \
+            or not doc.adjacent_after(i):
+        return False
+    if i >= 2 and (doc.forms[i - 2] in _PLURAL_QUANT or doc.forms[i - 2] in ("former", "all")
+                   or doc.toks[i - 2].isdigit()):
+        return False
+    nxt = doc.toks[i + 1]
+    return nxt[0].isupper() or _only_noun(doc.forms[i + 1])
 
 
 def _poors(doc: _Doc, i: int) -> bool:
