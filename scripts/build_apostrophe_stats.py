@@ -442,8 +442,9 @@ def main(argv: list[str]) -> int:
               a.report, "plural_possessive")
         OOF.pop()  # reported, not used
     out = {
-        "about": "Learned by scripts/build_apostrophe_stats.py: logistic weights and "
-                 "log-likelihood tables of single words; no text.",
+        "about": "Learned by scripts/build_apostrophe_stats.py: logistic weights, "
+                 "log-likelihood tables of single words and gradient-boosted trees over "
+                 "numeric features; no text.",
         **{name: learn(rows[name], folds[name], S_FEATURES, S_TABLES, a.report, name,
                        forest=not a.no_forest)
            for name in ("possessive_lower", "possessive_upper")},

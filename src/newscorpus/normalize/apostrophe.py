@@ -42,8 +42,9 @@ so a second run changes nothing: ``restore(restore(x).text).edits == ()``.
 Not restored: plural possessives other than ``years' time`` and names in s after a title
 ("Mr Gates company" -> "Mr Gates'"): "critics' views" is too often a plural noun modifier
 ("the players union"); "were" -> "we're" where a subject may stand
-before it ("they think were stolen", "as were two others"), and rarer forms
-("rock'n'roll", "o'clock").
+before it ("they think were stolen", "as were two others"). Fixed patterns cover idioms and
+names whose apostrophe no context is needed for ("o'clock", "rock'n'roll", "New Year's",
+"St Mary's", "Standard & Poor's").
 """
 
 from __future__ import annotations
@@ -643,6 +644,15 @@ def _title_word_after(doc: _Doc, i: int) -> bool:
     return bool(b & _POS_V) and not b & (_POS_N | _POS_A)
 
 
+def _prev_word(doc: _Doc, i: int, openers: frozenset[str] | None = None) -> str:
+    """``doc.prev_key(i)``'s key, but the lower-case form of a capitalised word before token
+    i ("And lets", "But were") when it is one of ``openers`` (any, when None)."""
+    prev, shape = doc.prev_key(i)
+    if shape == "<C>" and (openers is None or doc.forms[i - 1] in openers):
+        return doc.forms[i - 1]
+    return prev
+
+
 def _base_verb(word: str) -> bool:
     """Is the lower-case ``word`` a verb's base form ("push", "stay"), by the noun lexicon
     and its ending?"""
@@ -722,9 +732,7 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
     if low in _AMBIGUOUS:
         if not (tok.islower() or (low in ("well", "hell", "wed") and doc.initial(i))):
             return None  # "Shell" is a company
-        prev, pshape = doc.prev_key(i)
-        if pshape == "<C>" and doc.forms[i - 1] in _CLAUSE_START:
-            prev = doc.forms[i - 1]  # "But well see", "And hell be back"
+        prev = _prev_word(doc, i, _CLAUSE_START)  # "But well see", "And hell be back"
         nxt, _ = doc.next_key(i)
         if nxt in _AUX_NEXT and (prev in _CLAUSE_START or prev == "<P>"):
             return len(tok) - _AMBIGUOUS[low], "apostrophe.contraction", 0.92
@@ -741,9 +749,7 @@ def _closed(doc: _Doc, i: int) -> tuple[int, str, float] | None:
         return None
     if low == "lets":
         nxt, _ = doc.next_key(i)
-        prev, pshape = doc.prev_key(i)
-        if pshape == "<C>" and doc.forms[i - 1] in _CLAUSE_START:
-            prev = doc.forms[i - 1]  # "And lets be clear"
+        prev = _prev_word(doc, i, _CLAUSE_START)  # "And lets be clear"
         if nxt in _LETS_NEXT and (prev == "<P>" or prev in _CLAUSE_START):
             return 3, "apostrophe.contraction", 0.93
         if prev == "<P>" and nxt not in ("<P>", "<E>", "<C>", "<N>") and _base_verb(nxt) \
@@ -877,11 +883,10 @@ def _its_adjective_to(doc: _Doc, i: int) -> bool:
             or i + 2 >= len(doc.toks) or not doc.adjacent_after(i + 1) \
             or doc.forms[i + 2] not in ("to", "for"):
         return False
-    b = _pos(nxt)
-    if not b & _POS_A or _inflection(nxt) & 16:
-        return False
-    if not b & _POS_N:
+    if _adjective_no_noun(nxt):
         return True
+    if not _pos(nxt) & _POS_A or _inflection(nxt) & 16:
+        return False
     pred = _stats().preds.get(nxt, 0.0)
     return pred > _PRED_NOUN_MIN and pred != 0.0
 
@@ -989,9 +994,7 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
                 or "to" in doc.forms[i + 2:i + 4]):
             return False
         return not _asks(doc.text, doc.ends[i])
-    prev, shape = doc.prev_key(i)
-    if shape == "<C>":
-        prev = doc.forms[i - 1]  # "What were doing", "But were confident"
+    prev = _prev_word(doc, i)  # "What were doing", "But were confident"
     if progressive and prev in _WERE_PREV:
         return True
     # "and/but were going": a subject shared with the clause before would have a verb in the
