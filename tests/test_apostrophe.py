@@ -164,14 +164,14 @@ def test_forest_features_are_what_the_build_fitted() -> None:
         assert set(forest.features) <= known, set(forest.features) - known
 
 
-FOREST_TEXTS = [
-    "Unions fear the groups factories in Wales will close. Workers dont know when.",
+# texts that keep their own apostrophes, with stripped possessives the trees are asked about
+MIXED_TEXTS = [
     "Unions fear the groups factories in Wales will close. Workers don't know when it's due.",
     "The committees report will be published. It's said ministers haven't seen it. I'm sure.",
 ]
 
 
-@pytest.mark.parametrize("text", FOREST_TEXTS[1:])
+@pytest.mark.parametrize("text", MIXED_TEXTS)
 def test_trees_only_add_caution_where_the_document_keeps_apostrophes(text: str) -> None:
     doc = apostrophe._scan(text)
     assert doc.bar > THRESHOLD  # the text has apostrophes of its own
