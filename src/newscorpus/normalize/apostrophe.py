@@ -1081,6 +1081,8 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     """(offset in token, rule id) of a fixed possessive pattern at token i, else None."""
     tok = doc.toks[i]
     low = doc.forms[i]
+    if _weekday_possessive(doc, i) or _one_unit_possessive(doc, i):
+        return len(tok) - 1, "apostrophe.possessive"
     if not tok.islower():
         if i > 0 and tok[0].isupper():
             if tok == "Years" and doc.toks[i - 1] == "New" and doc.gaps[i] == " " \
@@ -1132,6 +1134,80 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     if before is not None and (i == 0 or doc.gaps[i] != " " or doc.forms[i - 1] not in before):
         return None
     return len(tok) - 1, "apostrophe.possessive"
+
+
+_WEEKDAYS = frozenset(["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
+                       "Sundays"])
+_DAY_PARTS = frozenset(["nights", "mornings", "afternoons", "evenings"])
+# Words before a weekday that make "Fridays" a plural: "on Fridays", "most Sundays".
+_HABITUAL = frozenset(["on", "most", "all", "some", "many", "every", "the", "two", "three",
+                       "several", "few", "other", "alternate", "successive", "consecutive"])
+
+
+def _weekday(doc: _Doc, i: int) -> int | None:
+    """The index of the weekday in "Fridays" or "Friday nights" at token i, else None."""
+    tok = doc.toks[i]
+    if tok in _WEEKDAYS:
+        return i
+    if doc.forms[i] in _DAY_PARTS and tok.islower() and i > 0 and doc.gaps[i] == " " \
+            and doc.toks[i - 1] + "s" in _WEEKDAYS:
+        return i - 1
+    return None
+
+
+def _habitual(doc: _Doc, day: int) -> bool:
+    """Does the word before the weekday at ``day`` make it a plural: "on Fridays", "most
+    Sundays", or a name: "Happy Mondays"?"""
+    if day == 0 or doc.initial(day):
+        return False
+    return doc.forms[day - 1] in _HABITUAL or doc.toks[day - 1][0].isupper()
+
+
+def _weekday_possessive(doc: _Doc, i: int) -> bool:
+    """Is "Xs" (token i) a weekday's, or a weekday night's, before a noun: "Fridays strike",
+    "at Sundays Oscars", "Mondays 3-2 win", "Wednesday nights game"? (In train 151 such,
+    without 's only after "on" and in the band name "Happy Mondays".)"""
+    day = _weekday(doc, i)
+    return day is not None and not _habitual(doc, day) and _noun_phrase_next(doc, i)
+
+
+def _noun_phrase_next(doc: _Doc, i: int) -> bool:
+    """Does a noun phrase go on after token i: a name, a number, or a lower-case word that
+    can be a noun, an adjective or an -ing form (not a verb, not a closed-class word)?"""
+    if not doc.adjacent_after(i) or doc.gaps[i + 1] != " ":
+        return False
+    nxt = doc.toks[i + 1]
+    if not nxt.islower():
+        return nxt[0].isupper() or nxt[0].isdigit()
+    if nxt in _CLOSED_CLASS or nxt in _AUXILIARIES:
+        return False
+    return bool(_pos(nxt) & (_POS_N | _POS_A)) or bool(_inflection(nxt) & 4)
+
+
+# Verbs a noun phrase does not go on with that lemminflect also lists as nouns ("are").
+_AUXILIARIES = frozenset(["is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
+                          "would", "can", "could", "may", "might", "must", "should"])
+# Singular determiners before a period: "a days work", "one years supply".
+_ONE = frozenset(["a", "an", "one", "another", "each", "every"])
+_ONE_UNITS = frozenset(["seconds", "minutes", "hours", "days", "nights", "weeks", "months",
+                        "years", "decades", "seasons", "weekends"])
+
+
+def _one_unit_possessive(doc: _Doc, i: int) -> bool:
+    """Is "Xs" (token i) a period after a singular determiner, so a possessive: "a days
+    work", "one years supply", "a fair days pay"? A singular determiner cannot go with the
+    plural ("a few days" is the plural's own phrase). In train 25 such, none without 's."""
+    if doc.forms[i] not in _ONE_UNITS or not doc.toks[i].islower() or i == 0 \
+            or doc.gaps[i] != " ":
+        return False
+    j = i - 1
+    if doc.forms[j] not in _ONE:
+        w = doc.forms[j]
+        if j == 0 or doc.gaps[j] != " " or w in _QUANTITIES or w in _CLOSED_CLASS \
+                or w in ("dozen", "couple", "thousand", "million", "further", "extra") \
+                or not _pos(w) & _POS_A or doc.forms[j - 1] not in _ONE:
+            return False  # "a fair days pay" but not "a few days later"
+    return _noun_phrase_next(doc, i)
 
 
 def _prime_minister(doc: _Doc, i: int) -> bool:
@@ -1674,6 +1750,9 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
             off, rule = pat
             out.append(_Proposal(doc.starts[i] + off, rule, _PATTERN_CONF))
             continue
+        day = _weekday(doc, i)
+        if day is not None and _habitual(doc, day):
+            continue  # "on Fridays;": no evidence elsewhere makes it a possessive
         if _s_candidate(doc, i):
             s_cands.append(i)
     return out, s_cands
