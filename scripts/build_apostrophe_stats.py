@@ -120,13 +120,14 @@ def strip(gold: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
 
 
 class Row:
-    __slots__ = ("keys", "label", "static")
+    __slots__ = ("bare", "keys", "label", "static")
 
     def __init__(self, static: dict[str, float], keys: dict[str, tuple[str, str]],
-                 label: int) -> None:
+                 label: int, bare: bool = False) -> None:
         self.static = static
         self.keys = keys
         self.label = label
+        self.bare = bare  # from a document with no apostrophes (the restorer's base bar)
 
 
 def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str, list[int]],
@@ -181,7 +182,8 @@ def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str,
                         if pos in gold:
                             missed[name] += 1  # left out by the punctuation gate
                         continue
-                    rows[name].append(Row(static, keys, int(pos in gold)))
+                    rows[name].append(Row(static, keys, int(pos in gold),
+                                          bare=doc.bar <= ap.THRESHOLD))
                     folds[name].append(fold)
     for name, n in missed.items():
         closed[f"gate:{name}:WRONG"] = n
@@ -299,7 +301,9 @@ def learn(rows: list[Row], folds: list[int], names: list[str], slots: list[str],
     final_tables = {s: build_table(rows, s) for s in slots}
     extra = {}
     if forest:
-        extra["forest"] = learn_forest(x_all, y, fold10 % 5, f_names, x @ w, report, label)
+        bare = np.array([r.bare for r in rows], dtype=bool)
+        extra["forest"] = learn_forest(x_all, y, fold10 % 5, f_names, x @ w, bare, report,
+                                       label)
     return {
         **extra,
         "weights": {n: round(float(v), 4) for n, v in zip(["bias", *names], w, strict=True)},
@@ -367,10 +371,13 @@ def export_forest(model: Any) -> list[list[list[float]]]:
 
 
 def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[np.int_],
-                 names: list[str], lr_score: NDArray[np.float64], report: bool, label: str
-                 ) -> dict[str, Any]:
+                 names: list[str], lr_score: NDArray[np.float64], bare: NDArray[np.bool_],
+                 report: bool, label: str) -> dict[str, Any]:
     """The forest, and a logistic calibration of its score fitted out of fold (trees are
-    sure of their training rows): P = sigmoid(a * score + b)."""
+    sure of their training rows): P = sigmoid(a * score + b), and (a_bare, b_bare) fitted on
+    the rows of documents without apostrophes, where the restorer's bar is ``THRESHOLD``
+    (elsewhere it is higher, and the rows of all documents together understate how often
+    the trees are right in a bare one)."""
     oof = np.zeros(len(y))
     for k in np.unique(fold):
         tr, te = fold != k, fold == k
@@ -380,11 +387,14 @@ def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[n
     band = (lr_score >= ap._LOGIT_FOREST_MIN) & (lr_score < ap._LOGIT_FOREST_MAX)
     cal = fit_lr(np.column_stack([np.ones(int(band.sum())), oof[band]]), y[band], l2=0.0)
     b, a = float(cal[0]), float(cal[1])
+    bb = band & bare
+    cal = fit_lr(np.column_stack([np.ones(int(bb.sum())), oof[bb]]), y[bb], l2=0.0)
+    b_bare, a_bare = float(cal[0]), float(cal[1])
     if report:
         p = 1.0 / (1.0 + np.exp(-np.clip(a * oof[band] + b, -30, 30)))
         yb = y[band]
         print(f"== {label} forest (out of fold, {int(band.sum())} rows in the band): "
-              f"a={a:.3f} b={b:.3f}")
+              f"a={a:.3f} b={b:.3f}; {int(bb.sum())} bare: a={a_bare:.3f} b={b_bare:.3f}")
         for t in (0.8, 0.85, 0.9, 0.93, 0.95, 0.97):
             sel = p >= t
             tp = int((yb[sel] == 1).sum())
@@ -396,7 +406,8 @@ def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[n
     idx = rng.choice(len(y), size=min(20, len(y)), replace=False)
     check = [[round(float(v), 6) for v in x[i, 1:]] for i in idx]
     scores = model.predict_proba(np.array(check), raw_score=True)
-    return {"features": names, "a": round(a, 6), "b": round(b, 6), "trees": trees,
+    return {"features": names, "a": round(a, 6), "b": round(b, 6),
+            "a_bare": round(a_bare, 6), "b_bare": round(b_bare, 6), "trees": trees,
             "check": [{"x": c, "score": float(sc)} for c, sc in zip(check, scores, strict=True)]}
 
 

@@ -191,7 +191,10 @@ class _Model:
 @dataclass(frozen=True, slots=True)
 class _Forest:
     """Gradient-boosted trees (learned by ``scripts/build_apostrophe_stats.py`` with
-    LightGBM) and the calibration of their score: P = sigmoid(a * score + b).
+    LightGBM) and the calibration of their score: P = sigmoid(a * score + b); in a document
+    without apostrophes of its own, where ``THRESHOLD`` is the bar, P = sigmoid(a_bare *
+    score + b_bare), fitted on such documents alone (the trees are more often right there
+    than the rows of all documents together say).
 
     A tree is a leaf value or a node ``(feature, threshold, left, right)``: a row goes left
     when ``x[feature] <= threshold`` (LightGBM's rule)."""
@@ -200,6 +203,8 @@ class _Forest:
     trees: tuple[Any, ...] = ()
     a: float = 1.0
     b: float = 0.0
+    a_bare: float = 1.0
+    b_bare: float = 0.0
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> _Forest:
@@ -213,7 +218,9 @@ class _Forest:
 
         return cls(features=tuple(data["features"]),
                    trees=tuple(node(t, 0) for t in data["trees"]),
-                   a=float(data["a"]), b=float(data["b"]))
+                   a=float(data["a"]), b=float(data["b"]),
+                   a_bare=float(data.get("a_bare", data["a"])),
+                   b_bare=float(data.get("b_bare", data["b"])))
 
     def score(self, x: list[float]) -> float:
         z = 0.0
@@ -224,8 +231,9 @@ class _Forest:
             z += node
         return z
 
-    def prob(self, x: list[float]) -> float:
-        z = self.a * self.score(x) + self.b
+    def prob(self, x: list[float], bare: bool = False) -> float:
+        """The calibrated probability; ``bare``: in a document without apostrophes."""
+        z = self.a_bare * self.score(x) + self.b_bare if bare else self.a * self.score(x) + self.b
         if z < -30.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -1804,7 +1812,8 @@ def _s_proposal(doc: _Doc, i: int, stats: _Stats, plain_ctx: Mapping[str, int]) 
     p_poss = _s_prob(doc, i, plain_ctx, model_name)
     forest = stats.forests.get(model_name)
     if forest is not None and FOREST_MIN <= p_poss < FOREST_MAX:
-        p_forest = forest.prob(_s_vector(doc, i, plain_ctx, model_name, forest.features))
+        p_forest = forest.prob(_s_vector(doc, i, plain_ctx, model_name, forest.features),
+                               bare=doc.bar <= THRESHOLD)
         # Where the document has apostrophes of its own, a word without one is more often
         # spelled so on purpose than the training rows show: there the trees may only make
         # the logistic model more cautious ("a number of PVRs incorporating").
