@@ -1021,6 +1021,13 @@ _SUBJECT_START = frozenset([
 _WERE_PREV = frozenset(["think", "hope", "sure", "if", "because", "what", "so", "when", "while",
                         "once", "although", "though", "unless", "until", "whether"])
 _WERE_PROGRESSIVE = frozenset(["not", "going", "never", "still", "just", "now", "all"])
+# Verbs of thinking and saying in their base form, which take a clause: "I think were
+# deserved winners", "make sure were focused", "to claim were going" (8 in train, none with
+# the verb "were"). The third person ("he says were sold") and the past ("what it said were
+# specifications") are left alone: a relative clause's "were" has its subject earlier.
+_WERE_THINK = frozenset(["think", "believe", "hope", "reckon", "guess", "suppose", "sure",
+                         "claim", "insist", "admit", "realise", "realize", "doubt", "bet"])
+_SUBJECT_PRONOUNS = frozenset(["i", "we", "you", "they", "he", "she"])
 _WERE_NOUN_MAX = 0.5  # a word more noun-like than this after "Were" starts its subject
 
 
@@ -1030,7 +1037,13 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
     ("Were the talks to fail", "Were voters misled?"), or it follows "think", "if", ...
     before an -ing form or "not" ("I think were doing well")."""
     nxt = _plain_next(doc, i)
-    if nxt is None or nxt in _SUBJECT_START or nxt in _NOT_PARTICIPLES:
+    if nxt is None:
+        return False
+    if i >= 2 and doc.forms[i - 1] in _WERE_THINK and doc.toks[i - 1].islower() \
+            and doc.gaps[i] == " " and nxt not in _SUBJECT_PRONOUNS and nxt != "it" \
+            and not _relative_subject(doc, i - 2):
+        return True  # "I dont think were the only ones"
+    if nxt in _SUBJECT_START or nxt in _NOT_PARTICIPLES:
         return False
     progressive = nxt in _WERE_PROGRESSIVE or (len(nxt) >= 5 and nxt.endswith("ing"))
     if doc.toks[i][0] == "W" and _opens_sentence(doc.text, doc.starts[i]):
@@ -1044,13 +1057,26 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
             return False
         return not _asks(doc.text, doc.ends[i])
     prev = _prev_word(doc, i)  # "What were doing", "But were confident"
-    if progressive and prev in _WERE_PREV:
-        return True
+    if progressive and prev in _WERE_PREV \
+            and not (prev in _WERE_THINK and i >= 2 and _relative_subject(doc, i - 2)):
+        return True  # not "the parts they think were missing"
     # "and/but were going": a subject shared with the clause before would have a verb in the
     # past there ("the players were tired but were happy"); in a clause in the present it
     # is "we're" ("Im here with my mates and were going"). On train 7 right, none wrong.
     return prev in ("and", "but") and (progressive or _only_adjective(nxt)) \
         and not _past_before(doc, i)
+
+
+def _relative_subject(doc: _Doc, j: int) -> bool:
+    """Is token j a pronoun after a noun ("the items they think were stolen"), so the start
+    of a relative clause whose "were" belongs to the noun?"""
+    if doc.forms[j] not in _SUBJECT_PRONOUNS or j == 0 or not doc.adjacent_after(j - 1):
+        return False
+    before = doc.toks[j - 1]
+    if before[0].isupper():
+        return not doc.initial(j - 1)  # "But I think" starts a clause
+    return (before.isalpha() and before not in _CLOSED_CLASS
+                                   and bool(_pos(before) & _POS_N))
 
 
 _PAST_FORMS = frozenset(["was", "were", "had", "been", "did"])
