@@ -838,6 +838,13 @@ _ITS_ADV = frozenset([
     "clearly", "actually", "extremely", "totally", "completely", "incredibly", "particularly",
     "much", "fairly", "rather", "highly", "hugely", "simply", "even", "now", "only", "slightly",
 ])
+# Adverbs that modify a verb or a sentence, never a noun phrase's adjective, so "its" before
+# one and a word is "it's" ("its also clear", "its never easy", "its still watching"): in
+# train 78 such: 77 "it's", and one the text leaves without ("other factors its probably
+# only"). Degree adverbs can sit in a noun phrase: "its highly successful boss".
+_ITS_VERB_ADV = frozenset(["really", "too", "quite", "just", "always", "never", "also", "still",
+                           "probably", "definitely", "certainly", "obviously", "clearly",
+                           "actually", "simply", "surely"])
 _PRED_MIN = 0.4  # how predicate-like (``preds``) the word after the adverb must be ...
 _NOUN_MAX = 1.5  # ... and at most this noun-like
 # A strongly predicate-like word ("unlikely", "amazing", "expected") after "its" that ends
@@ -872,6 +879,12 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
             and not doc.toks[i + 1][1:].isupper() and doc.forms[i + 1] in _ITS_TITLE_NEXT
     if nxt in _ITS_PRED:
         return True
+    if nxt in _ITS_VERB_ADV:
+        return _plain_next(doc, i + 1) is not None  # "its still watching", not "its still-born"
+    if nxt == "time":
+        # "feel its time to move on", "its time for them" (not "in its time")
+        return _plain_next(doc, i + 1) in ("to", "for") \
+            and _prev_word(doc, i) not in _PREPOSITIONS | {"at", "on", "ahead"}
     if nxt == "going":
         return _plain_next(doc, i + 1) == "to"
     if nxt in _ITS_ADV or _pos(nxt) == _POS_ADV:
