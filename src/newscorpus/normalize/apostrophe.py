@@ -1186,6 +1186,9 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
             low == "mens" and i + 1 < len(doc.toks) and doc.forms[i + 1] == "rea"):
         # no words without 's ("mens rea" aside), also before punctuation: "nobody elses."
         return len(tok) - 1, "apostrophe.possessive"
+    if i > 0 and doc.gaps[i] == " " and (low, doc.forms[i - 1]) in _RECIPROCAL \
+            and not _ends_phrase(doc, i):
+        return len(tok) - 1, "apostrophe.possessive"  # "each others work": no plural here
     if low == "ones" and i > 0 and doc.gaps[i] == "-" and doc.forms[i - 1] == "no" \
             and not _ends_phrase(doc, i):
         return 3, "apostrophe.possessive"  # "no-ones fault", "No-ones doing it"
@@ -1224,6 +1227,8 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     return len(tok) - 1, "apostrophe.possessive"
 
 
+# The reciprocal pronouns ("each other", "one another") have no plural.
+_RECIPROCAL = frozenset([("others", "each"), ("anothers", "one")])
 _WEEKDAYS = frozenset(["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
                        "Sundays"])
 _DAY_PARTS = frozenset(["nights", "mornings", "afternoons", "evenings"])
@@ -1245,10 +1250,11 @@ def _weekday(doc: _Doc, i: int) -> int | None:
 
 def _habitual(doc: _Doc, day: int) -> bool:
     """Does the word before the weekday at ``day`` make it a plural: "on Fridays", "most
-    Sundays", or a name: "Happy Mondays"?"""
+    Sundays", or a name: "Happy Mondays"? ("Last Saturdays show" is one Saturday's.)"""
     if day == 0 or doc.initial(day):
         return False
-    return doc.forms[day - 1] in _HABITUAL or doc.toks[day - 1][0].isupper()
+    prev = doc.forms[day - 1]
+    return prev in _HABITUAL or (doc.toks[day - 1][0].isupper() and prev not in _DEICTIC)
 
 
 def _weekday_possessive(doc: _Doc, i: int) -> bool:
