@@ -19,7 +19,7 @@ fi
 export HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
 
 # The data gate: the shipped corpus (and its annotations) must pass the JSON Schemas and the
-# GX suites before any test runs, so a bad annotation can never land (report: build/dataset/quality/).
+# GX suites before any test runs, so a bad annotation can never land (report: build/validate/corpus/quality/).
 .venv/bin/newscorpus validate
 
 # The real Label Studio for the tests marked `labelstudio`, in its own venv (it pins pyarrow<25):

@@ -139,8 +139,10 @@ def test_clean_shipped_corpus_validates_and_writes_data_docs(vproject: Path) -> 
     assert res.stdout == ""  # stdout carries only --json output
     assert "documents.edits_rebuild_raw" in res.stderr
     assert "FAIL" not in res.stderr
-    index = vproject / "build" / "dataset" / "quality" / "index.html"
+    index = vproject / "build" / "validate" / "corpus" / "quality" / "index.html"
     assert index.is_file()
+    # not inside build/dataset: the README's build must still be able to replace that
+    assert not (vproject / "build" / "dataset").exists()
     assert "documents" in index.read_text(encoding="utf-8")
 
 
@@ -338,6 +340,15 @@ def test_build_with_failing_expectation_exits_1_and_leaves_nothing(vproject: Pat
            f"1 of 1 row(s) fail; ids: {DOC_ID}" in res.stderr
     assert not (vproject / "build" / "dataset").exists()
     assert not list((vproject / "build").glob(".dataset.tmp-*"))
+
+
+def test_build_after_validate_replaces_nothing_it_did_not_write(vproject: Path) -> None:
+    # scripts/test.sh runs the data gate first; the README's build must still work after it
+    assert runner.invoke(app, ["validate"]).exit_code == 0
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 0, res.output
+    assert (vproject / "build" / "validate" / "corpus" / "quality" / "index.html").is_file()
+    assert (vproject / "build" / "dataset" / "quality" / "index.html").is_file()
 
 
 def test_build_publishes_its_quality_report(vproject: Path) -> None:

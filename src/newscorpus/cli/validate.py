@@ -51,7 +51,7 @@ def validate_cmd(
 ) -> None:
     """JSON Schema + Great Expectations over the corpus (or a built dataset folder).
 
-    Writes the Data Docs HTML report: build/dataset/quality/ for the corpus,
+    Writes the Data Docs HTML report: build/validate/corpus/quality/ for the corpus,
     RELEASE_DIR/quality/ for a built folder, build/validate/<name>/quality/ for a release
     (a folder with manifest.json is immutable: never written to; its manifest's checksums
     and row counts are checked). Exit 1 when any check fails.

@@ -157,6 +157,11 @@ def release_docs_dir(path: Path, project: Project) -> Path:
     return project.root / "build" / "validate" / (path.resolve().name or "root") / DOCS_FOLDER
 
 
+def corpus_docs_dir(project: Project) -> Path:
+    """Where the report on the project's corpus goes: ``build/validate/corpus/quality/``."""
+    return project.root / "build" / "validate" / "corpus" / DOCS_FOLDER
+
+
 def validate_folder(path: Path, project: Project | None = None, *,
                     docs_dir: Path | None = None, origin: str | None = None,
                     write_docs: bool = True) -> ValidationReport:
@@ -199,7 +204,9 @@ def validate_corpus(project: Project, *, docs_dir: Path | None = None,
 
     Source records are checked against ``source.schema.json``, every document is normalised
     as ``newscorpus build`` would, and the raw text of ``corpus/raw`` is what the edit logs
-    must rebuild. The Data Docs site goes to ``build/dataset/quality/`` by default.
+    must rebuild. The Data Docs site goes to ``build/validate/corpus/quality/`` by default
+    (``corpus_docs_dir``): not into ``build/dataset/``, which ``newscorpus build`` replaces
+    only when it wrote it.
     """
     from newscorpus.ingest import decode, load_sources
     from newscorpus.pipeline import iter_documents
@@ -231,7 +238,7 @@ def validate_corpus(project: Project, *, docs_dir: Path | None = None,
     suites = project_suites(project, scheme)
     report = validate_tables(
         tables, scheme, validators=_validators(project), suites=suites, raw_texts=raw_texts,
-        docs_dir=(docs_dir or project.root / "build" / "dataset" / DOCS_FOLDER)
+        docs_dir=(docs_dir or corpus_docs_dir(project))
         if write_docs else None,
         origin="corpus", paths=paths,
         contracts=tuple(project_contracts(project, scheme, suites)))
