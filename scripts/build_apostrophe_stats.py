@@ -397,6 +397,9 @@ def export_forest(bag: Bag) -> list[list[list[float]]]:
     return out
 
 
+_SCORE_CLIP = 30.0
+
+
 def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[np.int_],
                  names: list[str], lr_score: NDArray[np.float64], bare: NDArray[np.bool_],
                  report: bool, label: str) -> dict[str, Any]:
@@ -410,6 +413,9 @@ def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[n
         tr, te = fold != k, fold == k
         m = fit_forest(x[tr], y[tr], names)
         oof[te] = m.raw(x[te, 1:])
+    # A leaf of a few rows of one label can get an extreme value (-1e5 seen with some seeds):
+    # such a row is certain either way, but one outlier would flatten the calibration's fit.
+    np.clip(oof, -_SCORE_CLIP, _SCORE_CLIP, out=oof)
     # calibrate on the rows the forest will see: those the logistic model finds likely enough
     band = (lr_score >= ap._LOGIT_FOREST_MIN) & (lr_score < ap._LOGIT_FOREST_MAX)
     cal = fit_lr(np.column_stack([np.ones(int(band.sum())), oof[band]]), y[band], l2=0.0)

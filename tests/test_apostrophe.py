@@ -158,6 +158,14 @@ def test_shipped_forests_score_as_lightgbm_did() -> None:
             assert forest.walk(row["x"]) == pytest.approx(row["score"], abs=1e-9)
 
 
+def test_shipped_calibrations_let_the_trees_decide() -> None:
+    # a calibration flattened by an outlier score (slope near 0) would give every candidate
+    # in the band the same probability, whatever the trees say
+    for forest in apostrophe._stats().forests.values():
+        for a in (forest.a, forest.a_bare):
+            assert 0.1 < a < 5.0
+
+
 def test_compiled_trees_take_the_walked_branches() -> None:
     # the compiled ifs must split as the walk does, also at a threshold itself (<= goes left)
     rng = random.Random(5)
