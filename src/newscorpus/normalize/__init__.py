@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule's output can change; documents record it.
-NORMALIZER_VERSION = "0.5.0"
+NORMALIZER_VERSION = "0.6.0"
 
 Rule = Callable[[str], Rewrite]
 
