@@ -15,7 +15,9 @@ Evidence, in order of weight:
   keeps its apostrophes): "its" before a predicate (``its not clear``, ``its very difficult
   to``, ``its unlikely to``; ``its possible that`` when the model already leans to "it's"),
   "were" that can have no subject (``"Were delighted``, ``I think were doing``: "we're"),
-  ``this years winner``, ``in two years time`` and a few idioms (``out of harms way``);
+  ``this years winner``, ``in two years time``, ``a days work`` (a singular determiner),
+  ``Fridays strike`` (a weekday before a noun, not ``on Fridays``), ``each others work``
+  and a few idioms (``out of harms way``);
 * word frequencies from ``wordfreq`` (``countrys`` is rare, ``country's`` common);
 * context: what follows and precedes the word (a possessive is followed by a noun phrase;
   ``its own`` vs ``it's not``), as log-likelihood tables learned by
@@ -23,8 +25,9 @@ Evidence, in order of weight:
   and the parts of speech and inflections that ``lemminflect``'s English lexicon allows the
   next words ("factories" is only a plural noun, so "the groups factories" cannot be a
   plural subject and its verb);
-* for "Xs" a second stage: gradient-boosted trees (``_Forest``, fitted with LightGBM by the
-  same script and calibrated out of fold) decide the candidates the logistic model finds
+* for "Xs" a second stage: gradient-boosted trees (``_Forest``: three forests fitted with
+  LightGBM by the same script, averaged, and calibrated out of fold, apart for documents
+  without apostrophes) decide the candidates the logistic model finds
   between ``FOREST_MIN`` and ``FOREST_MAX`` likely, since they can weigh one cue by another
   (a determiner before, a noun after, the singular seen after "the" elsewhere in the text);
 * the document itself: the base used alone elsewhere (``Iran``), the form written with an
