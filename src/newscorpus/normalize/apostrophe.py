@@ -450,7 +450,7 @@ def _inflection(lower: str) -> int:
 #: Features only the forest weighs (``_s_extra``).
 EXTRA_FEATURES = ("doc_det_base", "p1_sform", "p1_past", "p1_ing", "next_the", "c_own",
                   "next_cap_z", "next_caps2", "prev_title", "doc_pl_quant", "next_z", "p2_sform",
-                  "p2_past", "p2_sing_verb", "p2_pl_verb")
+                  "p2_past", "p2_sing_verb", "p2_pl_verb", "det_obj")
 
 
 POS_FEATURES = tuple(f"{p}_{k}" for p in ("p1", "p2")
@@ -1502,8 +1502,9 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
     plural subject no "-s" verb can follow: "the groups factories"), a title after a name
     ("Bennetts The History Boys"), how common a capitalised next word is as a word and
     whether a name goes on after it, a title before ("Sir Edwards hopes"), the form after a
-    plural quantifier elsewhere ("two groups"), and plurals that are their own lemma
-    ("news")."""
+    plural quantifier elsewhere ("two groups"), plurals that are their own lemma ("news"),
+    and what governs "the Xs": a preposition, a copula or a verb ("following the firms
+    collapse" is a noun phrase, so "collapse" is no verb of "the firms")."""
     low = doc.forms[i]
     out: dict[str, float] = {}
     if doc.follows(_DETERMINERS, low[:-1]):
@@ -1532,11 +1533,28 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
             out["next_caps2"] = 1.0
     if i > 0 and doc.forms[i - 1] in _TITLES and doc.toks[i - 1][0].isupper():
         out["prev_title"] = 1.0
+    if i >= 2 and doc.forms[i - 1] in _DETERMINERS and doc.gaps[i] == " " \
+            and doc.adjacent_after(i - 2) and doc.toks[i - 2].islower():
+        # what governs the noun phrase "the Xs ...": a preposition or a verb wants an object
+        # ("following the firms collapse": no clause can start there), a copula a complement
+        before = doc.forms[i - 2]
+        if before in _OBJ_PREPOSITIONS:
+            out["det_obj"] = 1.0
+        elif before in ("is", "was", "are", "were", "be", "been"):
+            out["det_obj"] = 2.0
+        elif _pos(before) & _POS_V and not _pos(before) & _POS_N:
+            out["det_obj"] = 3.0
     if doc.follows(_PLURAL_QUANT, low):
         out["doc_pl_quant"] = 1.0
     if _inflection(low) & 8:
         out["c_own"] = 1.0
     return out
+
+
+# Prepositions that take a noun phrase as their object.
+_OBJ_PREPOSITIONS = _PREPOSITIONS | frozenset([
+    "at", "on", "with", "to", "about", "following", "against", "among", "without", "like",
+    "within", "across", "behind", "despite", "amid", "towards", "toward", "upon", "via"])
 
 
 def _inflection_features(word: str, prefix: str, out: dict[str, float]) -> None:
