@@ -1172,7 +1172,8 @@ def _s_pattern(doc: _Doc, i: int) -> tuple[int, str] | None:
     """(offset in token, rule id) of a fixed possessive pattern at token i, else None."""
     tok = doc.toks[i]
     low = doc.forms[i]
-    if _weekday_possessive(doc, i) or _one_unit_possessive(doc, i):
+    if ((tok in _WEEKDAYS or low in _DAY_PARTS) and _weekday_possessive(doc, i)) \
+            or (low in _ONE_UNITS and _one_unit_possessive(doc, i)):
         return len(tok) - 1, "apostrophe.possessive"
     if not tok.islower():
         if i > 0 and tok[0].isupper():
@@ -1865,7 +1866,7 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
             off, rule = pat
             out.append(_Proposal(doc.starts[i] + off, rule, _PATTERN_CONF))
             continue
-        day = _weekday(doc, i)
+        day = _weekday(doc, i) if tok in _WEEKDAYS or low in _DAY_PARTS else None
         if day is not None and _habitual(doc, day):
             continue  # "on Fridays;": no evidence elsewhere makes it a possessive
         if low in _TIME_UNITS and _plain_next(doc, i) == "time":
