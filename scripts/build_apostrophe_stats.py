@@ -323,8 +323,8 @@ OOF: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
 # forests (``SEEDS``), their scores averaged: on train 2-fold CV, TP 8179 / FP 63 and 8173 / 64
 # for two triples of seeds, against 8154-8168 / 63-70 for one forest of each seed alone.
 FOREST: dict[str, Any] = {"n_estimators": 150, "learning_rate": 0.1, "num_leaves": 15,
-          "min_child_samples": 20, "subsample": 0.8, "subsample_freq": 1,
-          "colsample_bytree": 0.8, "verbose": -1}
+                          "min_child_samples": 20, "subsample": 0.8, "subsample_freq": 1,
+                          "colsample_bytree": 0.8, "verbose": -1}
 # One forest per seed, their scores averaged (bagging): a single forest's decisions near the
 # bar move with its random subsamples and with any small change of the training rows.
 SEEDS = (7, 8, 9)
@@ -403,7 +403,7 @@ _SCORE_CLIP = 30.0
 def learn_forest(x: NDArray[np.float64], y: NDArray[np.float64], fold: NDArray[np.int_],
                  names: list[str], lr_score: NDArray[np.float64], bare: NDArray[np.bool_],
                  report: bool, label: str) -> dict[str, Any]:
-    """The forest, and a logistic calibration of its score fitted out of fold (trees are
+    """The bag of forests, and a logistic calibration of its score fitted out of fold (trees are
     sure of their training rows): P = sigmoid(a * score + b), and (a_bare, b_bare) fitted on
     the rows of documents without apostrophes, where the restorer's bar is ``THRESHOLD``
     (elsewhere it is higher, and the rows of all documents together understate how often

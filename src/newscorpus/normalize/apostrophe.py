@@ -1091,8 +1091,7 @@ def _relative_subject(doc: _Doc, j: int) -> bool:
     before = doc.toks[j - 1]
     if before[0].isupper():
         return not doc.initial(j - 1)  # "But I think" starts a clause
-    return (before.isalpha() and before not in _CLOSED_CLASS
-                                   and bool(_pos(before) & _POS_N))
+    return before.isalpha() and before not in _CLOSED_CLASS and bool(_pos(before) & _POS_N)
 
 
 _PAST_FORMS = frozenset(["was", "were", "had", "been", "did"])
