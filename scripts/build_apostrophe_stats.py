@@ -183,7 +183,7 @@ def collect(docs: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], dict[str,
                             missed[name] += 1  # left out by the punctuation gate
                         continue
                     rows[name].append(Row(static, keys, int(pos in gold),
-                                          bare=doc.bar <= ap.THRESHOLD))
+                                          bare=doc.bare))
                     folds[name].append(fold)
     for name, n in missed.items():
         closed[f"gate:{name}:WRONG"] = n

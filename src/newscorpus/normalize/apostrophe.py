@@ -497,6 +497,11 @@ class _Doc:
     _title_next: set[str] | None = None
     _followers: dict[frozenset[str], set[str]] = field(default_factory=dict)
 
+    @property
+    def bare(self) -> bool:
+        """Has the document no apostrophes of its own (so ``THRESHOLD`` is its bar)?"""
+        return self.bar <= THRESHOLD
+
     def follows(self, words: frozenset[str], form: str) -> bool:
         """Does the (apostrophe-free, lower-case) ``form`` follow one of ``words`` after a
         space somewhere: a determiner ("the film"), a plural quantifier ("two groups")?"""
@@ -848,6 +853,7 @@ _ITS_ADV = frozenset([
 _ITS_VERB_ADV = frozenset(["really", "too", "quite", "just", "always", "never", "also", "still",
                            "probably", "definitely", "certainly", "obviously", "clearly",
                            "actually", "simply", "surely"])
+_NOT_BEFORE_ITS_TIME = _PREPOSITIONS | {"at", "on", "ahead"}  # "in its time", "at its time"
 _PRED_MIN = 0.4  # how predicate-like (``preds``) the word after the adverb must be ...
 _NOUN_MAX = 1.5  # ... and at most this noun-like
 # A strongly predicate-like word ("unlikely", "amazing", "expected") after "its" that ends
@@ -887,7 +893,7 @@ def _its_predicate(doc: _Doc, i: int) -> bool:
     if nxt == "time":
         # "feel its time to move on", "its time for them" (not "in its time")
         return _plain_next(doc, i + 1) in ("to", "for") \
-            and _prev_word(doc, i) not in _PREPOSITIONS | {"at", "on", "ahead"}
+            and _prev_word(doc, i) not in _NOT_BEFORE_ITS_TIME
     if nxt == "going":
         return _plain_next(doc, i + 1) == "to"
     if nxt in _ITS_ADV or _pos(nxt) == _POS_ADV:
@@ -1281,13 +1287,14 @@ def _noun_phrase_next(doc: _Doc, i: int) -> bool:
     return bool(_pos(nxt) & (_POS_N | _POS_A)) or bool(_inflection(nxt) & 4)
 
 
+_COPULAS = frozenset(["is", "was", "are", "were", "be", "been"])
 # Verbs a noun phrase does not go on with that lemminflect also lists as nouns ("are").
-_AUXILIARIES = frozenset(["is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
-                          "would", "can", "could", "may", "might", "must", "should"])
+_AUXILIARIES = _COPULAS | {"has", "have", "had", "will", "would", "can", "could", "may",
+                           "might", "must", "should"}
 # Singular determiners before a period: "a days work", "one years supply".
+# (those of ``_SINGULAR_DET`` that do not point: "this/last/next years" is ``_DEICTIC``'s)
 _ONE = frozenset(["a", "an", "one", "another", "each", "every"])
-_ONE_UNITS = frozenset(["seconds", "minutes", "hours", "days", "nights", "weeks", "months",
-                        "years", "decades", "seasons", "weekends"])
+_ONE_UNITS = _TIME_UNITS | {"nights", "seasons", "weekends"}
 
 
 def _one_unit_possessive(doc: _Doc, i: int) -> bool:
@@ -1540,7 +1547,7 @@ def _s_extra(doc: _Doc, i: int, keys: Keys) -> dict[str, float]:
         before = doc.forms[i - 2]
         if before in _OBJ_PREPOSITIONS:
             out["det_obj"] = 1.0
-        elif before in ("is", "was", "are", "were", "be", "been"):
+        elif before in _COPULAS:
             out["det_obj"] = 2.0
         elif _pos(before) & _POS_V and not _pos(before) & _POS_N:
             out["det_obj"] = 3.0
@@ -1751,11 +1758,19 @@ _NEVER_POSSESSIVE = frozenset([
 
 
 def _s_candidate(doc: _Doc, i: int) -> bool:
+    """May the models be asked about "Xs" (token i), after ``_s_pattern`` found nothing?"""
     tok = doc.toks[i]
     if len(tok) < 3 or tok[-1] != "s" or tok[-2] in "'\u2019" or tok[-3:] == "sss":
         return False
-    if doc.forms[i] in _NEVER_POSSESSIVE:
+    low = doc.forms[i]
+    if low in _NEVER_POSSESSIVE:
         return False
+    if tok in _WEEKDAYS or low in _DAY_PARTS:
+        day = _weekday(doc, i)
+        if day is not None and _habitual(doc, day):
+            return False  # "on Fridays;": no evidence elsewhere makes it a possessive
+    if low in _TIME_UNITS and _plain_next(doc, i) == "time":
+        return False  # "over the years time" (``_s_pattern`` took "two/a/this years time")
     if tok[-2] == "S" and not tok[:-1].isupper():
         return False  # only an acronym ends in "Ss": "USs" for "US's"
     if "'" in tok or "\u2019" in tok:
@@ -1865,11 +1880,6 @@ def _propose(doc: _Doc) -> tuple[list[_Proposal], list[int]]:
             off, rule = pat
             out.append(_Proposal(doc.starts[i] + off, rule, _PATTERN_CONF))
             continue
-        day = _weekday(doc, i) if tok in _WEEKDAYS or low in _DAY_PARTS else None
-        if day is not None and _habitual(doc, day):
-            continue  # "on Fridays;": no evidence elsewhere makes it a possessive
-        if low in _TIME_UNITS and _plain_next(doc, i) == "time":
-            continue  # "over the years time": the patterns above took "two/a/this years time"
         if _s_candidate(doc, i):
             s_cands.append(i)
     return out, s_cands
@@ -1922,11 +1932,11 @@ def _s_proposal(doc: _Doc, i: int, stats: _Stats, plain_ctx: Mapping[str, int]) 
     forest = stats.forests.get(model_name)
     if forest is not None and FOREST_MIN <= p_poss < FOREST_MAX:
         p_forest = forest.prob(_s_vector(doc, i, plain_ctx, model_name, forest.features),
-                               bare=doc.bar <= THRESHOLD)
+                               bare=doc.bare)
         # Where the document has apostrophes of its own, a word without one is more often
         # spelled so on purpose than the training rows show: there the trees may only make
         # the logistic model more cautious ("a number of PVRs incorporating").
-        p_poss = p_forest if doc.bar <= THRESHOLD else min(p_poss, p_forest)
+        p_poss = p_forest if doc.bare else min(p_poss, p_forest)
     # "Xs'" has no model in the shipped stats: on the training data neither the context nor
     # the document's own "Xs'" told it from a plural noun modifier ("the players union")
     # precisely enough (scripts/build_apostrophe_stats.py --report), so it is not made.
