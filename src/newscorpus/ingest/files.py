@@ -1,26 +1,31 @@
-"""Reading raw articles from files, folders and JSONL, and writing them into a corpus."""
+"""Reading raw articles from files, folders and JSONL, one article at a time.
+
+Nothing here writes: ``scan`` yields checked ``Candidate`` articles and ``store`` puts them
+into the corpus. Only one article's bytes are held at a time, so the store can read a batch
+twice (check it whole, then write it) with flat memory.
+"""
 
 from __future__ import annotations
 
 import codecs
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newscorpus._fs import write_atomic
-from newscorpus.model.errors import IngestError, RecordError
-from newscorpus.model.schema import iter_errors
-from newscorpus.project import Project
+from newscorpus.model.errors import IngestError
 
-__all__ = ["MAX_BYTES", "Candidate", "collect", "decode", "load_sources", "write"]
+__all__ = ["MAX_BYTES", "Candidate", "collect", "decode", "scan"]
 
 #: Larger files are refused: no news article is 50 MB, a dump or a binary is.
 MAX_BYTES = 50 * 1024 * 1024
+#: A JSONL line may be longer than its article (escapes such as ``\u00e9``, metadata), but a
+#: line this long cannot hold an article within ``MAX_BYTES``: refused before it is read whole.
+MAX_LINE = 6 * MAX_BYTES + 2**20
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -95,33 +100,59 @@ def _check_text(data: bytes, text: str, origin: str) -> None:
                           "plain text)", path=origin, field="bytes")
 
 
-def _read_file(path: Path, encoding: str) -> bytes:
+def _too_big(size: int, *, path: str, record: int | None = None) -> IngestError:
+    return IngestError(f"{size:,} bytes is over the {MAX_BYTES // 2**20} MB limit for one "
+                       "article", path=path, record=record, field="bytes")
+
+
+def _read_file(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise IngestError(f"{size:,} bytes is over the {MAX_BYTES // 2**20} MB limit for one "
-                          "article", path=str(path), field="bytes")
-    return path.read_bytes()
+        raise _too_big(size, path=str(path))
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:  # grew since the stat
+        raise _too_big(len(data), path=str(path))
+    return data
 
 
 def _from_text_file(path: Path, encoding: str, meta: Mapping[str, Any]) -> Candidate:
-    data = _read_file(path, encoding)
+    data = _read_file(path)
     text = decode(data, origin=str(path), encoding=encoding)
     _check_text(data, text, str(path))
     return Candidate(data, encoding, text, str(path), dict(meta))
 
 
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line)`` of a JSONL file, read one line at a time.
+
+    Lines end at ``\\n`` only (a binary read does not cut at U+2028 or U+0085, which JSON
+    allows inside strings). A line longer than ``MAX_LINE`` is refused before it is read whole.
+    """
+    with path.open("rb") as fh:
+        n = 0
+        while True:
+            line = fh.readline(MAX_LINE + 1)
+            if not line:
+                return
+            n += 1
+            if len(line) > MAX_LINE:
+                raise IngestError(f"line is over {MAX_LINE // 2**20} MB: no article of at most "
+                                  f"{MAX_BYTES // 2**20} MB is that long", path=str(path),
+                                  record=n, field="bytes")
+            yield n, line
+
+
 def _from_jsonl(path: Path, meta: Mapping[str, Any]) -> Iterator[Candidate]:
-    data = _read_file(path, "utf-8")
-    text = decode(data, origin=str(path))
-    # JSON lines end at "\n" only: str.splitlines() would also cut at U+2028 or U+0085,
-    # which JSON allows inside strings
-    for n, line in enumerate(text.split("\n"), start=1):
+    """One candidate per line; the 50 MB limit holds per article, not for the file."""
+    for n, line in _jsonl_lines(path):
         if not line.strip():
             continue
         origin = f"{path}:{n}"
         try:
-            obj = json.loads(line)
+            obj = json.loads(decode(line, origin=origin))
         except ValueError as exc:
+            if isinstance(exc, IngestError):
+                raise
             raise IngestError(f"not a JSON object: {exc}", path=str(path), record=n) from exc
         if not isinstance(obj, dict):
             raise IngestError("not a JSON object", path=str(path), record=n)
@@ -132,122 +163,94 @@ def _from_jsonl(path: Path, meta: Mapping[str, Any]) -> Iterator[Candidate]:
         if unknown:
             raise IngestError(f"unknown keys {sorted(unknown)} (known: text, "
                               f"{', '.join(META_FIELDS)})", path=str(path), record=n)
-        raw = body.encode("utf-8")
+        try:
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate escaped as \udXXX
+            raise IngestError(f"text holds a lone surrogate at {exc.start}: not Unicode text",
+                              path=str(path), record=n, field="text") from exc
+        if len(raw) > MAX_BYTES:
+            raise _too_big(len(raw), path=str(path), record=n)
         _check_text(raw, body, origin)
         line_meta = {**meta, **{k: obj[k] for k in META_FIELDS if k in obj}}
         yield Candidate(raw, "utf-8", body, origin, line_meta)
 
 
-def collect(paths: Iterable[Path], *, encoding: str = "utf-8",
-            meta: Mapping[str, Any] | None = None) -> list[Candidate]:
-    """Read and check every article under ``paths``; raise on the first bad one.
+def _is_article(name: str) -> bool:
+    return Path(name).suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
 
-    Folders are walked in sorted order; a file that is neither text nor JSONL is an error
-    (nothing is skipped silently).
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder`` in sorted path order, one folder's names in memory at a time.
+
+    Same order as ``sorted(folder.rglob("*"))`` without holding every path of a folder of a
+    million files; symlinked folders are not followed (no cycles).
+    """
+    with os.scandir(folder) as it:
+        entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+    for name, is_dir in entries:
+        if is_dir:
+            yield from _walk(folder / name)
+        else:
+            path = folder / name
+            if path.is_file():
+                yield path
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder holding other files than articles, or none, before reading any."""
+    odd: list[Path] = []
+    n_odd = n_articles = 0
+    for f in _walk(folder):
+        if f.name.startswith("."):
+            continue
+        if _is_article(f.name):
+            n_articles += 1
+        else:
+            n_odd += 1
+            if len(odd) < 5:
+                odd.append(f)
+    if n_odd:
+        names = ", ".join(str(f) for f in odd)
+        raise IngestError(f"{n_odd} file(s) are neither text (.txt) nor JSONL (.jsonl): "
+                          f"{names}; move them out or name files one by one", path=str(folder))
+    if not n_articles:
+        raise IngestError("folder holds no articles", path=str(folder))
+
+
+def scan(paths: Iterable[Path], *, encoding: str = "utf-8",
+         meta: Mapping[str, Any] | None = None) -> Iterator[Candidate]:
+    """Read and check every article under ``paths``, one at a time; raise on the first bad one.
+
+    Only one article's bytes are in memory at a time, so a folder of a million files or a
+    JSONL file of gigabytes streams. Folders are walked in sorted order; a file that is
+    neither text nor JSONL is an error (nothing is skipped silently). Calling it again reads
+    the inputs again (the store's second pass).
     """
     meta = {k: v for k, v in (meta or {}).items() if v is not None}
-    out: list[Candidate] = []
+    paths = list(paths)
     for p in paths:
         if not p.exists():
             raise IngestError("no such file or folder", path=str(p))
-        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-        if not p.is_dir() and p.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES:
+        if p.is_dir():
+            _check_folder(p)
+        elif not _is_article(p.name):
             raise IngestError(f"{p.suffix} files are neither text (.txt) nor JSONL (.jsonl): "
                               "ingest plain-text articles, or convert to JSONL with a text "
                               "field", path=str(p))
-        if p.is_dir():
-            odd = [f for f in files if f.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES
-                   and not f.name.startswith(".")]
-            if odd:
-                names = ", ".join(str(f) for f in odd[:5])
-                raise IngestError(f"{len(odd)} file(s) are neither text (.txt) nor JSONL "
-                                  f"(.jsonl): {names}; move them out or name files one by one",
-                                  path=str(p))
-            files = [f for f in files if not f.name.startswith(".")]
-            if not files:
-                raise IngestError("folder holds no articles", path=str(p))
+    for p in paths:
+        files = _walk(p) if p.is_dir() else iter([p])
         for f in files:
+            if p.is_dir() and f.name.startswith("."):
+                continue
             if f.suffix.lower() in JSONL_SUFFIXES:
-                out.extend(_from_jsonl(f, meta))
+                yield from _from_jsonl(f, meta)
             else:
-                out.append(_from_text_file(f, encoding, meta))
-    return out
+                yield _from_text_file(f, encoding, meta)
 
 
-def load_sources(project: Project) -> list[dict[str, Any]]:
-    """The source records of ``corpus/sources.jsonl`` (empty when there is none yet)."""
-    path = project.sources
-    if not path.exists():
-        return []
-    rows: list[dict[str, Any]] = []
-    rel = project.rel(path)
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise RecordError(f"truncated or invalid JSON: {exc}", path=rel, record=n) from exc
-        if not isinstance(obj, dict):
-            raise RecordError("not a JSON object", path=rel, record=n)
-        rows.append(obj)
-    return rows
+def collect(paths: Iterable[Path], *, encoding: str = "utf-8",
+            meta: Mapping[str, Any] | None = None) -> list[Candidate]:
+    """Every article under ``paths`` as a list: for small batches (``scan`` streams)."""
+    return list(scan(paths, encoding=encoding, meta=meta))
 
 
-def _first_line(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return None
-
-
-def _record(c: Candidate, now: str) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "raw_path": f"raw/{c.id}.txt",
-        "raw_sha256": c.sha256,
-        "raw_bytes": len(c.data),
-        "encoding": c.encoding,
-        "original_name": Path(c.origin).name if ":" not in Path(c.origin).name else c.origin,
-        "title": c.meta.get("title") or _first_line(c.text),
-        "publisher": c.meta.get("publisher"),
-        "url": c.meta.get("url"),
-        "published_at": c.meta.get("published_at"),
-        "retrieved_at": c.meta.get("retrieved_at"),
-        "license": c.meta.get("license"),
-        "ingested_at": now,
-    }
-
-
-def write(project: Project, candidates: list[Candidate], *, now: str | None = None
-          ) -> list[dict[str, Any]]:
-    """Add the candidates to the corpus; refuse the whole batch if any is already there.
-
-    Raw files are written first, ``sources.jsonl`` last (atomically), so a crash leaves at
-    most unreferenced raw files, never a source row without its bytes.
-    """
-    now = now or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    existing = {r.get("id"): r for r in load_sources(project)}
-    seen: dict[str, str] = {}
-    for c in candidates:
-        if c.id in existing:
-            prev = existing[c.id].get("original_name")
-            raise IngestError(f"already in the corpus as {c.id} (ingested from {prev}); "
-                              "nothing written", path=c.origin)
-        if c.id in seen:
-            raise IngestError(f"same bytes as {seen[c.id]} in this batch (id {c.id}); "
-                              "nothing written", path=c.origin)
-        seen[c.id] = c.origin
-    records = [_record(c, now) for c in candidates]
-    v = project.validator("source")
-    for c, rec in zip(candidates, records, strict=True):
-        for err in iter_errors(rec, v, path=c.origin, record_id=c.id):
-            raise IngestError(err.reason, path=c.origin, field=err.field)
-    for c in candidates:
-        write_atomic(project.raw_dir / f"{c.id}.txt", c.data)
-    old = project.sources.read_bytes() if project.sources.exists() else b""
-    if old and not old.endswith(b"\n"):
-        old += b"\n"
-    new = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
-    write_atomic(project.sources, old + new.encode("utf-8"))
-    return records
