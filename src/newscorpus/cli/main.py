@@ -20,8 +20,9 @@ from rich.progress import MofNCompleteColumn, Progress
 from newscorpus import __version__
 from newscorpus.cli._errors import err_console, handle_errors
 from newscorpus.cli.annotate import annotate_app
+from newscorpus.cli.corpus import corpus_app
 from newscorpus.cli.validate import validate_cmd
-from newscorpus.ingest import collect, write
+from newscorpus.ingest import batch_records, ingest_paths
 from newscorpus.ingest.files import decode
 from newscorpus.model.errors import NewscorpusError
 from newscorpus.normalize import FAMILIES, normalize
@@ -80,8 +81,9 @@ def ingest(
 ) -> None:
     """Add raw articles to [bold]corpus/[/]: bytes kept exactly, one source record each.
 
-    The whole batch is checked first (readable, not empty, not over 50 MB, not HTML, not a
-    duplicate); if anything is wrong nothing is written. Unknown metadata stays null.
+    The whole batch is checked first (readable, not empty, not over 50 MB per article, not
+    HTML, not a duplicate); if anything is wrong nothing is written. Unknown metadata stays
+    null. Batches of any size stream, and concurrent ingests wait for each other.
 
     Example: newscorpus ingest article.txt --publisher "FRANCE 24" --published-at 2020-01-03
     """
@@ -92,11 +94,13 @@ def ingest(
     project = find_project()
     meta = {"publisher": publisher, "url": url, "published_at": published_at,
             "retrieved_at": retrieved_at, "license": license, "title": title}
-    candidates = collect(paths, encoding=encoding, meta=meta)
-    records = write(project, candidates)
-    for r in records:
-        print(f"{r['id']}\t{r['original_name']}")
-    err_console.print(f"ingested {len(records)} article(s) into {project.rel(project.corpus)}/")
+    batch = ingest_paths(project, paths, encoding=encoding, meta=meta)
+    try:
+        for r in batch_records(project, batch):
+            print(f"{r['id']}\t{r['original_name']}")
+    except NewscorpusError as exc:  # committed, but a migrate rewrote the file since
+        err_console.print(f"warning: cannot list the ids: {exc}", markup=False)
+    err_console.print(f"ingested {batch.count} article(s) into {project.rel(project.corpus)}/")
 
 
 def _rules_option(value: str | None) -> list[str] | None:
@@ -231,6 +235,7 @@ def release(
 
 app.command("validate")(validate_cmd)
 app.add_typer(annotate_app)
+app.add_typer(corpus_app)
 
 
 def main() -> None:
