@@ -159,7 +159,9 @@ def start(ray_bin: Path, temp_dir: Path, *, num_cpus: int = 2, timeout: float = 
                "--disable-usage-stats", "--temp-dir", str(temp_dir / "r")]
         for opt, port in zip(_PORT_OPTIONS, ports, strict=True):
             cmd += [opt, str(port)]
-        env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+        # The cluster needs no Label Studio token (test.sh runs us inside labelstudio.py).
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("RAY_ADDRESS", "LABEL_STUDIO_API_KEY")}
         env["RAY_USAGE_STATS_ENABLED"] = "0"
         with log.open("wb") as fh:
             proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,
