@@ -39,10 +39,16 @@ any kill leaves the whole batch or none of it, never a record without its raw fi
 file without its record. A torn last line of ``sources.jsonl`` without a journal is no write of
 ours: it is an error naming the file and line, repaired by hand.
 
-**Memory.** A batch is read twice: pass 1 checks every article (and its record) keeping only
-its 64-bit id, to find duplicates within the batch; pass 2, under the lock, checks again and
-stages, and must produce the very record lines pass 1 checked (same sha256), or nothing is
-written. Memory grows with neither article bytes nor the corpus.
+**Memory.** A batch is read twice, one article at a time, keeping nothing per article:
+pass 1 checks every article and its record; pass 2, under the lock, checks again and stages,
+and must produce the very record lines pass 1 checked (same sha256) or nothing is written.
+The same bytes twice in one batch show in pass 2, as a staged name that already exists; the
+batch is then refused before its journal, the corpus untouched. So memory stays flat
+whatever the batch or corpus size (a folder's file names are sorted one folder at a time).
+
+**Durability.** Staged raw files, the journal, the names placed in ``raw/`` and the appended
+lines are fsynced in that order, so a power cut is survived like a kill. A batch of more than
+``SYNC_EACH`` articles calls ``os.sync()`` once per step instead of an fsync per file.
 """
 
 from __future__ import annotations
@@ -275,30 +281,21 @@ def add(project: Project, articles: Callable[[], Iterable[Candidate]], *,
         now: str | None = None) -> Ingested:
     """Add a batch to the corpus, whole or not at all; ``articles()`` is read twice.
 
-    Pass 1 checks every article and record (nothing written if one is bad or already in the
-    corpus); pass 2 writes under the lock (module docstring).
+    Pass 1 checks every article and its record (bytes, text, schema, not already in the
+    corpus) and keeps nothing per article; pass 2 writes under the lock (module docstring).
     """
     now = now or _now()
     v = project.validator("source")
-    seen: set[int] = set()
     digest = hashlib.sha256()
     count = 0
     for c in articles():
         sha = c.sha256
-        doc_id = sha[:16]
-        _refuse_stored(project, c, doc_id)
-        key = int(doc_id, 16)
-        if key in seen:
-            first = next(a.origin for a in articles() if a.id == doc_id)
-            raise IngestError(f"same bytes as {first} in this batch (id {doc_id}); "
-                              "nothing written", path=c.origin)
-        seen.add(key)
+        _refuse_stored(project, c, sha[:16])
         rec = _record(c, sha, now)
-        for err in iter_errors(rec, v, path=c.origin, record_id=doc_id):
+        for err in iter_errors(rec, v, path=c.origin, record_id=sha[:16]):
             raise IngestError(err.reason, path=c.origin, field=err.field)
         digest.update(_line(rec))
         count += 1
-    seen.clear()
     if not count:
         return Ingested(0, 0, 0, digest.hexdigest())
     with locked(project):
@@ -359,7 +356,11 @@ def _stage_raw(path: Path, data: bytes, *, sync: bool) -> None:
 
 def _commit(project: Project, articles: Callable[[], Iterable[Candidate]], now: str,
             count: int, expected: str) -> Ingested:
-    """Pass 2 (under the lock): stage, journal, place, append, clean up."""
+    """Pass 2 (under the lock): stage, journal, place, append, clean up.
+
+    The same bytes twice in the batch show here, as a staged name that exists already: the
+    batch is refused before its journal, so the corpus is untouched.
+    """
     staging = project.corpus / STAGING_NAME
     staging.mkdir()
     lines = staging / "records.jsonl"
@@ -371,15 +372,17 @@ def _commit(project: Project, articles: Callable[[], Iterable[Candidate]], now: 
         with lines.open("wb") as out:
             for c in articles():
                 sha = c.sha256
-                _refuse_stored(project, c, sha[:16])
+                doc_id = sha[:16]
+                _refuse_stored(project, c, doc_id)
+                try:
+                    _stage_raw(staging / f"{doc_id}.txt", c.data, sync=sync_each)
+                except FileExistsError:
+                    first = next(a.origin for a in articles() if a.id == doc_id)
+                    raise IngestError(f"same bytes as {first} in this batch (id {doc_id}); "
+                                      "nothing written", path=c.origin) from None
                 line = _line(_record(c, sha, now))
                 digest.update(line)
                 n += 1
-                try:
-                    _stage_raw(staging / f"{sha[:16]}.txt", c.data, sync=sync_each)
-                except FileExistsError:
-                    digest.update(b"duplicate")  # pass 1 saw no duplicate: the input changed
-                    break
                 out.write(line)
             out.flush()
             os.fsync(out.fileno())
@@ -395,7 +398,7 @@ def _commit(project: Project, articles: Callable[[], Iterable[Candidate]], now: 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
-        _place(project, lines)
+        _place(project, lines, sync_each=sync_each)
         _append(project, lines, offset)
     except BaseException:
         with contextlib.suppress(Exception):  # if this fails too, the next writer recovers
@@ -419,8 +422,7 @@ def _write_journal(project: Project, entry: Mapping[str, Any]) -> None:
 
 
 def _clean_up(project: Project) -> None:
-    (project.corpus / JOURNAL_NAME).unlink()
-    fsync_dir(project.corpus)
+    (project.corpus / JOURNAL_NAME).unlink()  # lost in a power cut? recovery redoes this
     shutil.rmtree(project.corpus / STAGING_NAME)
 
 
@@ -476,8 +478,8 @@ def _sources_end(project: Project) -> int:
     return size + 1
 
 
-def _place(project: Project, lines: Path) -> None:
-    """Rename each staged raw file to its ``raw_path`` (step 4)."""
+def _place(project: Project, lines: Path, *, sync_each: bool) -> None:
+    """Rename each staged raw file to its ``raw_path`` (step 4), durably before step 5."""
     staging = lines.parent
     made: set[Path] = set()
     with lines.open("rb") as fh:
@@ -488,6 +490,9 @@ def _place(project: Project, lines: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             os.rename(staging / f"{rec['id']}.txt", target)
+    if not sync_each:
+        os.sync()
+        return
     for folder in made:
         fsync_dir(folder)
     fsync_dir(project.raw_dir)
