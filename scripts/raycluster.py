@@ -15,7 +15,8 @@ is interrupted (SIGINT/SIGTERM), removes the temp dir and exits with CMD's exit 
 How it stops: the head runs as ``ray start --head --block`` in a session of its own, and only
 the processes this script started are ended, by id: SIGTERM to ``ray start`` (which ends its
 GCS, raylet, agents and workers), SIGKILL to its process group if that is not enough, and
-SIGKILL to any process left whose command line names our private temp dir. ``ray stop`` is
+SIGKILL to any process left in its session (workers lead process groups of their own) or
+whose command line names our private temp dir. ``ray stop`` is
 not used: it ends every Ray process of the machine by name, including a user's own clusters.
 If this script itself is SIGKILLed, the kernel sends SIGTERM to ``ray start`` (Linux).
 """
@@ -95,12 +96,18 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _pids_naming(text: str) -> list[int]:
-    """Processes (other than us) whose command line contains ``text`` (Linux /proc)."""
+def _our_pids(session: int, text: str) -> list[int]:
+    """Processes (other than us) in session ``session`` or whose command line contains
+    ``text`` (Linux /proc): Ray workers lead process groups of their own, in the session of
+    ``ray start``, and retitle themselves (``ray::IDLE``); its agents name the temp dir."""
     pids = []
     for d in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError):
-            if text.encode() in (d / "cmdline").read_bytes() and int(d.name) != os.getpid():
+        if int(d.name) == os.getpid():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (d / "stat").read_text()
+            sid = int(stat[stat.rindex(")") + 2:].split()[3])
+            if sid == session or text.encode() in (d / "cmdline").read_bytes():
                 pids.append(int(d.name))
     return pids
 
@@ -132,9 +139,10 @@ class Cluster:
             os.killpg(self.proc.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        # Workers and agents that left the group still name our private temp dir.
+        # Workers left their process group (not the session); agents name our temp dir.
         deadline = time.monotonic() + 5
-        while (left := _pids_naming(str(self.temp_dir))) and time.monotonic() < deadline:
+        while ((left := _our_pids(self.proc.pid, str(self.temp_dir)))
+               and time.monotonic() < deadline):
             for pid in left:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
