@@ -89,3 +89,37 @@ def ls_env(labelstudio: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> tup
     monkeypatch.setenv("LABEL_STUDIO_URL", url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", key)
     return url, key
+
+
+# --------------------------------------------------------------------------- Ray
+
+
+def _ray_script():  # type: ignore[no-untyped-def]
+    """``scripts/raycluster.py`` as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_ray_script", REPO / "scripts" / "raycluster.py")
+    assert spec is not None and spec.loader is not None
+    mod = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
+    if spec.name not in sys.modules:
+        sys.modules[spec.name] = mod  # dataclasses look their module up there
+        spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def ray_address() -> Iterator[str]:
+    """``127.0.0.1:PORT`` of the real Ray head node of this test run (for ``--ray``).
+
+    ``scripts/test.sh`` starts one (``scripts/raycluster.py``: 2 CPUs, free ports, private temp
+    dir) and exports ``NEWSCORPUS_TEST_RAY_ADDRESS``; when pytest runs on its own, this fixture
+    starts one the same way and stops it at the end of the session. Never ``RAY_ADDRESS``:
+    that would send every build of the suite to Ray.
+    """
+    address = os.environ.get("NEWSCORPUS_TEST_RAY_ADDRESS")
+    if address:
+        yield address
+        return
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
+    with _ray_script().test_cluster() as address:
+        yield address
