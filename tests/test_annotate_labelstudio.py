@@ -28,6 +28,11 @@ pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
 
 
+def _docs(project: Project) -> list[Document]:
+    """The corpus's documents, as the CLI hands them to push and pull."""
+    return list(iter_documents(project))
+
+
 def _app():  # type: ignore[no-untyped-def]
     from newscorpus.cli.main import app
 
@@ -89,11 +94,11 @@ def _pulled(root: Path) -> dict[str, str]:
 def test_push_then_pull_round_trips_a_human_annotation(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    rep = push(project, client, title=title)
+    rep = push(project, client, documents=_docs(project), title=title)
     assert (rep.created, rep.predictions) == (1, 1)
     tid = _task_id(client, title)
     client.create_annotation(tid, _annotation(doc), lead_time=3.0)
-    got = pull(project, client, title=title)
+    got = pull(project, client, documents=_docs(project), title=title)
     assert got.annotations == {"submitted": 1}
     ents, claims = load_annotations(project, [doc])
     assert sorted((e.text, e.label) for e in ents) == [("Amélie de Montchalin", "PERSON"),
@@ -111,8 +116,8 @@ def test_push_then_pull_round_trips_a_human_annotation(
 def test_push_twice_creates_no_duplicate(client: Client, title: str,
                                          seed: tuple[Project, Document]) -> None:
     project, _ = seed
-    push(project, client, title=title)
-    again = push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
+    again = push(project, client, documents=_docs(project), title=title)
     assert (again.created, again.unchanged) == (0, 1)
     pid = client.project_by_title(title)
     assert pid is not None and len(client.tasks(pid)) == 1
@@ -136,9 +141,9 @@ def test_cli_push_and_pull_twice_changes_nothing(
 def test_pulled_file_is_sorted_stable_json(client: Client, title: str,
                                            seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     client.create_annotation(_task_id(client, title), _annotation(doc))
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     text = _pulled(project.root)[f"{doc.id}.json"]
     data = json.loads(text)
     result = data["annotations"][0]["result"]
@@ -155,12 +160,12 @@ def test_pulled_file_is_sorted_stable_json(client: Client, title: str,
 def test_several_annotators_are_all_kept(client: Client, title: str,
                                          seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     tid = _task_id(client, title)
     other = client.create_user(f"ann-{secrets.token_hex(3)}@example.org")
     client.create_annotation(tid, _annotation(doc))
     client.create_annotation(tid, _annotation(doc)[:1], completed_by=other)
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     ents, claims = load_annotations(project, [doc])
     by = {}
     for e in ents:
@@ -172,15 +177,15 @@ def test_several_annotators_are_all_kept(client: Client, title: str,
 def test_deleted_and_updated_annotations_are_reflected(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     tid = _task_id(client, title)
     keep = client.create_annotation(tid, _annotation(doc))
     gone = client.create_annotation(tid, _annotation(doc))
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     assert len(load_annotations(project, [doc])[1]) == 2
     client.delete_annotation(gone)
     client.update_annotation(keep, _annotation(doc)[:1])  # only the person is left
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     ents, claims = load_annotations(project, [doc])
     assert [e.text for e in ents] == ["Amélie de Montchalin"] and claims == []
 
@@ -188,11 +193,11 @@ def test_deleted_and_updated_annotations_are_reflected(
 def test_skipped_and_draft_annotations_give_no_records(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     tid = _task_id(client, title)
     client.create_annotation(tid, [], was_cancelled=True)
     client.create_draft(tid, _annotation(doc))
-    rep = pull(project, client, title=title)
+    rep = pull(project, client, documents=_docs(project), title=title)
     assert rep.annotations == {"skipped": 1} and rep.drafts == 1
     data = json.loads(_pulled(project.root)[f"{doc.id}.json"])
     assert [a["status"] for a in data["annotations"]] == ["skipped"]
@@ -203,7 +208,7 @@ def test_skipped_and_draft_annotations_give_no_records(
 def test_unknown_label_from_the_server_is_rejected(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     result = _annotation(doc)
     result[0]["value"]["labels"] = ["POLITICIAN"]  # type: ignore[index]
     client.create_annotation(_task_id(client, title), result)  # the server accepts it
@@ -217,12 +222,12 @@ def test_unknown_label_from_the_server_is_rejected(
 def test_span_text_mismatch_is_rejected_and_nothing_written(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     result = _annotation(doc)
     result[0]["value"]["text"] = "Amelie de Montchalin"  # type: ignore[index]
     client.create_annotation(_task_id(client, title), result)
     with pytest.raises(RecordError) as info:
-        pull(project, client, title=title)
+        pull(project, client, documents=_docs(project), title=title)
     msg = str(info.value)
     assert "task " in msg and "annotation " in msg and "value.text" in msg
     assert not (project.root / "annotations" / "labelstudio").exists()
@@ -249,9 +254,10 @@ def test_changed_text_is_pushed_and_annotations_reanchored(
     client.create_annotation(tid, _annotation(old))
     client.create_annotation(tid, _annotation(old), was_cancelled=True)  # skipped, with spans
     client.create_draft(tid, _annotation(old))  # someone's unfinished work on the same task
-    rep = push(project, client, title=title)  # the real text: one space less before all spans
+    # the real text: one space less before all spans
+    rep = push(project, client, documents=_docs(project), title=title)
     assert (rep.updated, rep.reanchored, rep.drafts_reanchored, rep.flagged) == (1, 2, 1, [])
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     ents, (claim,) = load_annotations(project, [doc])
     assert claim.text == "We have woken up to a more dangerous world"
     assert {e.text for e in ents} == {"Amélie de Montchalin", "Iran"}
@@ -320,15 +326,17 @@ def test_pull_from_another_server_never_erases_committed_annotations(
     before = _pulled(project.root)
     committed = load_annotations(project, [doc])
     assert committed[0], "the shipped corpus has human annotations of the seed"
-    push(project, client, title=title)  # a project that has never seen these annotations
+    # a project that has never seen these annotations
+    push(project, client, documents=_docs(project), title=title)
     tid = _task_id(client, title)
     for _ in range(2):  # ids 1 and 2 on a fresh server: id 2 is also the committed one's id
         client.create_annotation(tid, _annotation(doc))
     with pytest.raises(RecordError, match=r"another project or server|no longer has") as err:
-        pull(project, client, title=title)
+        pull(project, client, documents=_docs(project), title=title)
     assert f"{doc.id}.json [annotations]" in str(err.value)
     assert _pulled(project.root) == before
-    pull(project, client, title=title, replace=True)  # meant: the server's work replaces it
+    # meant: the server's work replaces it
+    pull(project, client, documents=_docs(project), title=title, replace=True)
     ents, claims = load_annotations(project, [doc])
     assert (len(ents), len(claims)) == (4, 2)
     assert len({e.id for e in ents}) == 4
@@ -337,14 +345,14 @@ def test_pull_from_another_server_never_erases_committed_annotations(
 def test_pull_refuses_when_every_annotation_vanished(
         client: Client, title: str, seed: tuple[Project, Document]) -> None:
     project, doc = seed
-    push(project, client, title=title)
+    push(project, client, documents=_docs(project), title=title)
     ann = client.create_annotation(_task_id(client, title), _annotation(doc))
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     client.delete_annotation(ann)
     with pytest.raises(RecordError, match="no longer has"):
-        pull(project, client, title=title)
+        pull(project, client, documents=_docs(project), title=title)
     assert len(load_annotations(project, [doc])[0]) == 2
-    pull(project, client, title=title, replace=True)
+    pull(project, client, documents=_docs(project), title=title, replace=True)
     assert load_annotations(project, [doc]) == ([], [])
 
 
@@ -363,16 +371,17 @@ def test_restore_on_a_fresh_server_brings_the_corpus_annotations_back_unchanged(
     _with_committed_annotations(project)
     committed = load_annotations(project, [doc])
     assert len(committed[0]) > 100, "the shipped seed annotation"
-    rep = push(project, client, title=title, restore=True)
+    rep = push(project, client, documents=_docs(project), title=title, restore=True)
     assert (rep.created, rep.restored) == (1, 1)
     (ann,) = client.annotations(_task_id(client, title))
     by = ann["completed_by"]
     assert client.user_id("annotator-1@example.org") == (by["id"] if isinstance(by, dict)
                                                          else by)
-    pulled = pull(project, client, title=title)  # no --replace needed: same lineage
+    # no --replace needed: same lineage
+    pulled = pull(project, client, documents=_docs(project), title=title)
     assert pulled.annotations == {"submitted": 1}
     assert load_annotations(project, [doc]) == committed  # ids, spans, labels, annotators
-    again = pull(project, client, title=title)
+    again = pull(project, client, documents=_docs(project), title=title)
     assert again.written == []
 
 
@@ -381,7 +390,7 @@ def test_restored_annotation_edited_on_the_server_keeps_its_id_and_annotator(
     project, doc = seed
     _with_committed_annotations(project)
     ents, _ = load_annotations(project, [doc])
-    push(project, client, title=title, restore=True)
+    push(project, client, documents=_docs(project), title=title, restore=True)
     tid = _task_id(client, title)
     (ann,) = client.annotations(tid)
     dropped = next(r for r in ann["result"] if r["from_name"] == "entities"
@@ -389,7 +398,7 @@ def test_restored_annotation_edited_on_the_server_keeps_its_id_and_annotator(
     client.update_annotation(int(ann["id"]), [r for r in ann["result"] if r is not dropped])
     other = client.create_annotation(  # a second annotator's work
         tid, _annotation(doc), completed_by=client.user_id("second@example.org"))
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     after, _ = load_annotations(project, [doc])
     restored = [e for e in after if e.annotator == "annotator-1"]
     assert {e.id for e in restored} == {e.id for e in ents} - {f"{doc.id}:2:{dropped['id']}"}
@@ -405,18 +414,19 @@ def test_two_servers_restored_from_one_commit_cannot_erase_each_others_work(
     _with_committed_annotations(project)
     title_c = f"{title}-c"
     try:
-        push(project, client, title=title, restore=True)
-        push(project, client, title=title_c, restore=True)
+        push(project, client, documents=_docs(project), title=title, restore=True)
+        push(project, client, documents=_docs(project), title=title_c, restore=True)
         ann_b = client.create_annotation(_task_id(client, title), _annotation(doc),
                                          completed_by=client.user_id("b@example.org"))
         ann_c = client.create_annotation(_task_id(client, title_c), _annotation(doc),
                                          completed_by=client.user_id("c@example.org"))
-        pull(project, client, title=title)
+        pull(project, client, documents=_docs(project), title=title)
         before = _pulled(project.root)
         ids = [a["id"] for a in json.loads(before[f"{doc.id}.json"])["annotations"]]
         assert ids[0] == 2 and len(ids) == 2 and str(ids[1]).endswith(f"-{ann_b}")
         with pytest.raises(RecordError, match=r"has changed since .* was restored") as err:
-            pull(project, client, title=title_c)  # C's annotation ann_c would replace B's
+            # C's annotation ann_c would replace B's
+            pull(project, client, documents=_docs(project), title=title_c)
         assert f"{doc.id}.json [annotations]" in str(err.value)
         assert _pulled(project.root) == before
         assert ann_c > 0
@@ -441,15 +451,15 @@ def test_restore_that_stopped_halfway_is_refused_by_pull_and_finished_by_push(
     with monkeypatch.context() as m:
         m.setattr(client, "create_annotation", down)
         with pytest.raises(LabelStudioError, match="injected"):
-            push(project, client, title=title, restore=True)
+            push(project, client, documents=_docs(project), title=title, restore=True)
     with pytest.raises(RecordError, match="has not finished restoring"):
-        pull(project, client, title=title)
-    rep = push(project, client, title=title, restore=True)
+        pull(project, client, documents=_docs(project), title=title)
+    rep = push(project, client, documents=_docs(project), title=title, restore=True)
     assert (rep.created, rep.restored) == (0, 1)
     assert len(client.annotations(_task_id(client, title))) == 1
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     assert load_annotations(project, [doc]) == committed
-    again = push(project, client, title=title, restore=True)
+    again = push(project, client, documents=_docs(project), title=title, restore=True)
     assert again.restored == 0 and len(client.annotations(_task_id(client, title))) == 1
 
 
@@ -473,11 +483,11 @@ def test_plain_push_then_restore_fills_the_empty_task(
     _with_committed_annotations(project)
     committed = load_annotations(project, [doc])
     with caplog.at_level("WARNING"):
-        assert push(project, client, title=title).restored == 0
+        assert push(project, client, documents=_docs(project), title=title).restored == 0
     assert "annotate push --restore" in caplog.text
-    rep = push(project, client, title=title, restore=True)
+    rep = push(project, client, documents=_docs(project), title=title, restore=True)
     assert (rep.created, rep.unchanged, rep.restored) == (0, 1, 1)
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     assert load_annotations(project, [doc]) == committed
 
 
@@ -501,9 +511,9 @@ def test_restore_that_stopped_after_making_an_annotation_adopts_it_instead_of_do
     with monkeypatch.context() as m:
         m.setattr(client, "update_task_data", flaky)
         with pytest.raises(LabelStudioError, match="injected"):
-            push(project, client, title=title, restore=True)
+            push(project, client, documents=_docs(project), title=title, restore=True)
     assert len(client.annotations(_task_id(client, title))) == 1
-    assert push(project, client, title=title, restore=True).restored == 1
+    assert push(project, client, documents=_docs(project), title=title, restore=True).restored == 1
     assert len(client.annotations(_task_id(client, title))) == 1
-    pull(project, client, title=title)
+    pull(project, client, documents=_docs(project), title=title)
     assert load_annotations(project, [doc]) == committed

@@ -221,7 +221,8 @@ def test_unknown_label(folder: Path) -> None:
     assert res.exit_code == 1
     assert ("entities [entities.label_in_scheme]: label is one of the scheme's entity labels: "
             "1 of 5 row(s) fail; ids: e1; values: '<unknown label 99>'") in res.stderr
-    assert "data/entities:e1 [label]: '<unknown label 99>' is not one of" in res.stderr
+    assert ("data/entities/train-00000-of-00001.parquet:e1 [label]: '<unknown label 99>' "
+            "is not one of") in res.stderr
 
 
 def test_unknown_label_name_in_tables(vproject: Path) -> None:
@@ -321,7 +322,7 @@ def test_truncated_jsonl_line(vproject: Path) -> None:
     src.write_text(line[: len(line) // 2], encoding="utf-8")
     res = runner.invoke(app, ["validate"])
     assert res.exit_code == 1
-    assert "error: corpus/sources.jsonl:1: truncated or invalid JSON" in res.stderr
+    assert "error: corpus/sources.jsonl:1: the last line is cut short" in res.stderr
 
 
 # --- the build gate ----------------------------------------------------------------------

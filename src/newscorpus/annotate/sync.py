@@ -133,7 +133,7 @@ def _prediction(doc: Document, gaz: Mapping[str, str]) -> dict[str, Any] | None:
 
 def push(project: Project, client: Client, *, project_id: int | None = None,
          title: str | None = None, prelabels: bool = True,
-         documents: Iterable[Document] | None = None, restore: bool = False) -> PushReport:
+         documents: Iterable[Document], restore: bool = False) -> PushReport:
     """Send every document (one task each) with pre-annotations; idempotent.
 
     A document whose text changed (new normaliser) gets its task updated; its annotations
@@ -150,7 +150,6 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
     halfway is finished by the next ``push --restore``.
     """
     from newscorpus.annotate.labelstudio import RemoteTask
-    from newscorpus.pipeline import iter_documents  # cli -> annotate -> pipeline, one way
 
     settings = Settings.load(project)
     scheme = project.label_scheme()
@@ -171,7 +170,7 @@ def push(project: Project, client: Client, *, project_id: int | None = None,
                         by_doc[t.doc_id].id, t.doc_id)
             continue
         by_doc[t.doc_id] = t
-    docs = list(documents) if documents is not None else list(iter_documents(project))
+    docs = list(documents)
     gaz: dict[str, str] = {}
     if prelabels:
         ents, _ = load_annotations(project, docs, scheme=scheme)
@@ -417,7 +416,7 @@ def _dumps(content: Mapping[str, Any]) -> str:
 
 
 def pull(project: Project, client: Client, *, project_id: int | None = None,
-         title: str | None = None, documents: Iterable[Document] | None = None,
+         title: str | None = None, documents: Iterable[Document],
          replace: bool = False) -> PullReport:
     """Export the project, check every task, then write one file per annotated document.
 
@@ -429,8 +428,6 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
     server, e.g. a fresh one) is not overwritten unless ``replace``: a pull from an empty
     server would otherwise erase the corpus's annotations.
     """
-    from newscorpus.pipeline import iter_documents
-
     settings = Settings.load(project)
     scheme = project.label_scheme()
     rep = PullReport()
@@ -438,7 +435,7 @@ def pull(project: Project, client: Client, *, project_id: int | None = None,
                                            title=title or settings.project_title, create=False)
     where = f"{client.url} project {pid}"
     tasks = client.export(pid)
-    docs = {d.id: d for d in (documents if documents is not None else iter_documents(project))}
+    docs = {d.id: d for d in documents}
     out = pull_dir(project)
     seen: dict[str, int] = {}
     contents: dict[str, str] = {}

@@ -77,11 +77,13 @@ def push_cmd(
     """
     from newscorpus.annotate import push
     from newscorpus.annotate.labelstudio import connect
+    from newscorpus.pipeline import iter_documents
 
     project = find_project()
     client = connect()
     with err_console.status("pushing to Label Studio..."):
-        rep = push(project, client, project_id=project_id, title=title, prelabels=prelabel,
+        rep = push(project, client, documents=iter_documents(project),
+                   project_id=project_id, title=title, prelabels=prelabel,
                    restore=restore)
     err_console.print(
         f"project {rep.project_id}: {rep.created} task(s) created, {rep.updated} updated, "
@@ -112,11 +114,13 @@ def pull_cmd(
     """
     from newscorpus.annotate import pull
     from newscorpus.annotate.labelstudio import connect
+    from newscorpus.pipeline import iter_documents
 
     project = find_project()
     client = connect()
     with err_console.status("pulling from Label Studio..."):
-        rep = pull(project, client, project_id=project_id, title=title, replace=replace)
+        rep = pull(project, client, documents=iter_documents(project),
+                   project_id=project_id, title=title, replace=replace)
     ann = ", ".join(f"{n} {k}" for k, n in sorted(rep.annotations.items())) or "none"
     err_console.print(
         f"project {rep.project_id}: {rep.tasks} task(s), annotations: {ann}; "

@@ -14,7 +14,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from newscorpus.cli._engine import RayOption, ShardSizeOption, WorkersOption, make_executor
 from newscorpus.cli._errors import err_console, handle_errors
+from newscorpus.engine import DEFAULT_SHARD_SIZE
 from newscorpus.project import find_project
 from newscorpus.validate.report import SHOWN_IDS, ValidationReport
 
@@ -48,6 +50,9 @@ def validate_cmd(
         exists=True, file_okay=False, dir_okay=True, show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the JSON summary (every check) on stdout.")] = False,
+    workers: WorkersOption = None,
+    ray: RayOption = None,
+    shard_size: ShardSizeOption = DEFAULT_SHARD_SIZE,
 ) -> None:
     """JSON Schema + Great Expectations over the corpus (or a built dataset folder).
 
@@ -58,15 +63,22 @@ def validate_cmd(
 
     Example: newscorpus validate build/dataset --json > report.json
     """
-    from newscorpus.validate import validate_corpus, validate_folder
+    from newscorpus.pipeline import RunStats, validate_corpus
+    from newscorpus.validate import validate_folder
 
     project = find_project()
-    with err_console.status("validating..."):
+    stats = RunStats("validate")
+    with make_executor(workers, ray) as ex, err_console.status("validating..."):
         if release_dir is not None:
-            report = validate_folder(release_dir, project)
+            report = validate_folder(release_dir, project, executor=ex)
+            stats.workers, stats.engine = ex.workers, ex.engine
+            stats.documents = report.rows.get("documents", 0)
         else:
-            report = validate_corpus(project)
+            report = validate_corpus(project, executor=ex, shard_size=shard_size, stats=stats)
     err_console.print(render_table(report, width=err_console.width))
+    if release_dir is None:
+        err_console.print(stats.line())
+    stats.record()
     if report.docs_index is not None:
         note = ""
         if release_dir is not None and not report.docs_index.resolve().is_relative_to(

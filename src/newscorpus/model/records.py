@@ -35,7 +35,10 @@ class Edit:
     confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # spelled out: dataclasses.asdict deep-copies and was a tenth of a build's time
+        return {"raw_start": self.raw_start, "raw_end": self.raw_end, "start": self.start,
+                "end": self.end, "before": self.before, "after": self.after,
+                "rule": self.rule, "confidence": self.confidence}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Edit:

@@ -50,6 +50,19 @@ class BuildInfo:
     checkworthy: int = 0  # claims marked check-worthy
     annotator_notes: dict[str, str] = field(default_factory=dict)  # annotator id -> who
 
+    def merge(self, other: BuildInfo) -> None:
+        """Add another shard's tallies (counts and nbytes are the driver's own)."""
+        self.rule_edits.update(other.rule_edits)
+        self.rule_docs.update(other.rule_docs)
+        self.licenses.update(other.licenses)
+        self.publishers.update(other.publishers)
+        self.truncated += other.truncated
+        for table, labels in other.label_counts.items():
+            self.label_counts.setdefault(table, Counter()).update(labels)
+        self.annotators.update(other.annotators)
+        self.origins.update(other.origins)
+        self.checkworthy += other.checkworthy
+
     def tally(self, table: str, row: Mapping[str, Any]) -> None:
         """Count one written row for the card (labels, annotators, origins, edits)."""
         if table == "documents":

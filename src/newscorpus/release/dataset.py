@@ -14,12 +14,12 @@ from newscorpus.release.card import GENERATED_MARK, BuildInfo, render
 from newscorpus.release.parquet import TableWriter
 from newscorpus.release.tables import TABLE_ORDER
 
-__all__ = ["write_dataset"]
+__all__ = ["check_replaceable", "write_dataset"]
 
 Rows = Iterable[tuple[str, str, dict[str, Any]]]  # (table, split, row)
 
 
-def _check_replaceable(out: Path) -> None:
+def check_replaceable(out: Path) -> None:
     """Refuse to replace anything but an earlier build: never a release, a project, a file."""
     card = out / "README.md"
     if not out.is_dir() or out.is_symlink():
@@ -48,7 +48,7 @@ def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = Tru
     if out.exists() or out.is_symlink():
         if not replace:
             raise ReleaseError(f"{out} exists and is never overwritten")
-        _check_replaceable(out)
+        check_replaceable(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))

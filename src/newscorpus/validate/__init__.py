@@ -1,15 +1,17 @@
 """Validation: JSON Schema checks of every record, then the Great Expectations suites.
 
-``validate_tables`` checks pandas tables, ``validate_folder`` a built dataset folder (the
-build runs it before publishing), ``validate_corpus`` the project's corpus. Each returns a
-``ValidationReport`` with one ``CheckResult`` per rule; nothing here prints or exits.
+``validate_tables`` checks pandas tables (the build step runs it on every shard),
+``validate_folder`` a built dataset folder; ``newscorpus.pipeline.validate_corpus`` checks the
+project's corpus with the build's own step. Each returns a ``ValidationReport`` with one
+``CheckResult`` per rule; nothing here prints or exits.
 """
 
 from newscorpus.validate.expectations import build_suites, load_suites, write_suites
 from newscorpus.validate.report import CheckResult, ValidationReport
 from newscorpus.validate.run import (
     DOCS_FOLDER,
-    validate_corpus,
+    project_contracts,
+    project_suites,
     validate_folder,
     validate_tables,
 )
@@ -22,7 +24,8 @@ __all__ = [
     "ValidationReport",
     "build_suites",
     "load_suites",
-    "validate_corpus",
+    "project_contracts",
+    "project_suites",
     "validate_folder",
     "validate_tables",
     "write_suites",

@@ -9,13 +9,14 @@ next. The report is also what ``--json`` prints, so its dict form is a stable co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newscorpus.model.errors import ExpectationError
 
-__all__ = ["CheckResult", "ValidationReport", "write_summary"]
+__all__ = ["CheckResult", "ValidationReport", "merge_checks", "write_report", "write_summary"]
 
 #: How many record ids a failure message names.
 SHOWN_IDS = 5
@@ -133,3 +134,66 @@ def write_summary(report: ValidationReport, docs_dir: Path) -> Path:
     path = docs_dir / "summary.json"
     path.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def merge_checks(merged: dict[str, CheckResult], part: Iterable[CheckResult]
+                 ) -> dict[str, CheckResult]:
+    """Fold one shard's results into the run's: one result per check id, in first-seen
+    order; rows and failures add up, the first failing ids and messages are kept."""
+    out = dict(merged)
+    for c in part:
+        prev = out.get(c.check)
+        if prev is None:
+            out[c.check] = c
+            continue
+        out[c.check] = CheckResult(
+            prev.table, prev.check, prev.rule, prev.kind, prev.success and c.success,
+            prev.evaluated + c.evaluated, prev.unexpected + c.unexpected,
+            (prev.ids + c.ids)[:2 * SHOWN_IDS], (prev.values + c.values)[:2 * SHOWN_IDS],
+            (prev.details + c.details)[:2 * SHOWN_IDS])
+    return out
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>newscorpus quality: {origin}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
+.pass{{color:#176f2c}}.fail{{color:#b00020;font-weight:bold}}</style></head><body>
+<h1>newscorpus data quality: {origin}</h1>
+<p>{verdict}: {n_failed} of {n_checks} check(s) failed. Rows: {rows}.
+JSON Schema checks of every record and the Great Expectations suites in
+<code>validation/</code>, run shard by shard and merged; <code>summary.json</code> has the
+same results.</p>
+<table><thead><tr><th></th><th>check</th><th>rule</th><th>kind</th><th>rows</th>
+<th>failing</th><th>first ids / details</th></tr></thead><tbody>
+{body}
+</tbody></table></body></html>
+"""
+
+
+def write_report(report: ValidationReport, docs_dir: Path) -> ValidationReport:
+    """Write ``index.html`` (one row per check) and ``summary.json`` into ``docs_dir``.
+
+    Why not GX Data Docs: they are one site per GX run, and a corpus is validated as many
+    shard runs, on several processes; their merged results are what a reader needs.
+    """
+    from html import escape
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for c in report.checks:
+        status = '<td class="pass">pass</td>' if c.success else '<td class="fail">FAIL</td>'
+        notes = "; ".join((*c.ids[:SHOWN_IDS], *c.details[:SHOWN_IDS]))
+        rows.append(f"<tr>{status}<td>{escape(c.check)}</td><td>{escape(c.rule)}</td>"
+                    f"<td>{escape(c.kind)}</td><td>{c.evaluated:,}</td>"
+                    f"<td>{c.unexpected:,}</td><td>{escape(notes)}</td></tr>")
+    page = _PAGE.format(
+        origin=escape(report.origin), verdict="PASSED" if report.success else "FAILED",
+        n_failed=len(report.failures), n_checks=len(report.checks),
+        rows=escape(", ".join(f"{t} {n:,}" for t, n in report.rows.items())),
+        body="\n".join(rows))
+    index = docs_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    done = ValidationReport(report.origin, report.checks, report.rows, index)
+    write_summary(done, docs_dir)
+    return done

@@ -1,51 +1,60 @@
 """The validation gate: JSON Schema per record, then the GX suites, in one report.
 
 Three entry points share one core: ``validate_tables`` (DataFrames in, report out),
-``validate_folder`` (a built dataset folder: what ``newscorpus build`` checks before it
-publishes, and ``newscorpus validate DIR``) and ``validate_corpus`` (the project's corpus and
-annotations, built in memory: ``newscorpus validate``). None of them prints or exits; the
-caller decides what a failure means (``ValidationReport.raise_for_failures``).
+``validate_folder`` (a built dataset folder, streamed one shard of files at a time:
+``newscorpus validate DIR``); the pipeline validates the corpus with the same
+``validate_tables`` inside its build step. None of them prints or exits; the caller decides
+what a failure means (``ValidationReport.raise_for_failures``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from jsonschema import Draft202012Validator
 
-from newscorpus.model.errors import RecordError, ReleaseError, SchemaError
+from newscorpus.model.errors import ReleaseError, SchemaError
 from newscorpus.model.labels import LabelScheme
-from newscorpus.model.records import Document
 from newscorpus.project import Project, find_project
 from newscorpus.validate.expectations import build_suites, load_suites, run_suites
 from newscorpus.validate.manifest import is_release, manifest_checks
-from newscorpus.validate.report import CheckResult, ValidationReport
+from newscorpus.validate.report import CheckResult, ValidationReport, merge_checks, write_report
 from newscorpus.validate.schemas import (
     ENUM_FIELDS,
     SCHEMA_OF_TABLE,
     check_frame,
-    check_table,
     fill_enums,
 )
 from newscorpus.validate.tables import (
+    card_rows_check,
     check_frames,
     edits_table,
     empty_table,
-    read_folder,
+    folder_parts,
+    parse_card,
+    read_card,
+    read_part,
     require_columns,
 )
 
+if TYPE_CHECKING:
+    from newscorpus.engine import Executor
+
 __all__ = [
     "DOCS_FOLDER",
+    "check_folder_part",
+    "corpus_docs_dir",
     "project_contracts",
     "project_suites",
     "release_docs_dir",
-    "validate_corpus",
     "validate_folder",
     "validate_tables",
 ]
@@ -162,18 +171,82 @@ def corpus_docs_dir(project: Project) -> Path:
     return project.root / "build" / "validate" / "corpus" / DOCS_FOLDER
 
 
+@dataclass(frozen=True, slots=True)
+class FolderPart:
+    """One group of aligned files of a dataset folder: ``data/<table>/<name>`` per table."""
+
+    root: str  # the project root (schemas, scheme, suites)
+    folder: str
+    name: str
+
+    def describe(self) -> str:
+        return f"{self.folder}/data/*/{self.name}"
+
+
+@dataclass
+class PartResult:
+    """What one group's check found (small: checks, row counts, id hashes)."""
+
+    checks: list[CheckResult]
+    rows: dict[str, dict[str, int]]
+    ids: dict[str, np.ndarray[Any, np.dtype[np.uint64]]]
+    totals: dict[str, int]
+
+
+def _hashes(values: Any) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    out = [hashlib.blake2b(str(v).encode("utf-8"), digest_size=8).digest() for v in values
+           if isinstance(v, str)]
+    return np.frombuffer(b"".join(out), dtype="<u8").astype(np.uint64)
+
+
+def check_folder_part(part: FolderPart) -> PartResult:
+    """The step of ``validate_folder``: read one group of files, run every per-row check."""
+    project = Project(Path(part.root))
+    folder = Path(part.folder)
+    scheme = project.label_scheme()
+    schemas = {t: project.schema(SCHEMA_OF_TABLE[t]) for t in _RECORD_TABLES}
+    tables: dict[str, pd.DataFrame] = {}
+    contracts: list[CheckResult] = []
+    rows: dict[str, dict[str, int]] = {}
+    split = part.name.split("-", 1)[0]
+    for table in _RECORD_TABLES:
+        df, found, n = read_part(folder, table, part.name, scheme, schemas[table])
+        tables[table] = df
+        contracts += found
+        if (folder / "data" / table / part.name).is_file():
+            rows.setdefault(table, {})[split] = n
+    report = validate_tables(
+        tables, scheme, validators=_validators(project),
+        suites=project_suites(project, scheme), origin=part.describe(),
+        paths={t: f"data/{t}/{part.name}" for t in _RECORD_TABLES})
+    ids = {t: _hashes(tables[t]["id"].tolist()) for t in _RECORD_TABLES}
+    return PartResult([*contracts, *report.checks], rows, ids, dict(report.rows))
+
+
+def _repeats(chunks: list[np.ndarray[Any, Any]]) -> int:
+    if not chunks:
+        return 0
+    allv = np.sort(np.concatenate(chunks))
+    return int(np.unique(allv[1:][allv[1:] == allv[:-1]]).size)
+
+
 def validate_folder(path: Path, project: Project | None = None, *,
                     docs_dir: Path | None = None, origin: str | None = None,
-                    write_docs: bool = True) -> ValidationReport:
+                    write_docs: bool = True, executor: Executor[Any, Any] | None = None
+                    ) -> ValidationReport:
     """Validate a built dataset folder (README.md + data/<table>/<split>-*.parquet).
 
-    The Data Docs site goes to ``path/quality/`` unless ``docs_dir`` says otherwise; a
-    release (a folder with ``manifest.json``, or CITATION.cff / croissant.json /
-    CHANGES.md) is immutable and never written to: its report goes to
+    Streams: the files of one shard (the same name in every table) are read and checked
+    together, on ``executor``'s workers, and only their results are kept; uniqueness across
+    shards is checked on 8-byte id hashes. The report goes to ``path/quality/`` unless
+    ``docs_dir`` says otherwise; a release (a folder with ``manifest.json``, or CITATION.cff
+    / croissant.json / CHANGES.md) is immutable and never written to: its report goes to
     ``<project>/build/validate/<folder name>/quality/`` (``release_docs_dir``), and its
     manifest's checksums and row counts are checked too. Raises ``SchemaError`` when a
     file cannot be read or has wrong columns, or the folder has no documents table.
     """
+    from newscorpus.engine import LocalExecutor
+
     project = project if project is not None else find_project()
     release = is_release(path)
     if write_docs:
@@ -186,82 +259,40 @@ def validate_folder(path: Path, project: Project | None = None, *,
             raise ReleaseError(f"{docs_dir} is inside the release {path}, which is immutable: "
                                "its report is never written there")
     scheme = project.label_scheme()
-    schemas = {t: project.schema(SCHEMA_OF_TABLE[t]) for t in _RECORD_TABLES}
-    found = read_folder(path, scheme, schemas)
+    card, card_found = read_card(path, scheme)
     suites = project_suites(project, scheme)
-    contracts = (*project_contracts(project, scheme, suites), *found.contracts,
-                 *manifest_checks(path, found.rows))
-    return validate_tables(
-        found.tables, scheme, validators=_validators(project), suites=suites,
-        docs_dir=docs_dir if write_docs else None,
-        origin=origin or str(path), paths={t: f"data/{t}" for t in _RECORD_TABLES},
-        contracts=contracts)
-
-
-def validate_corpus(project: Project, *, docs_dir: Path | None = None,
-                    write_docs: bool = True) -> ValidationReport:
-    """Validate the project's corpus (and annotations, once there are any), built in memory.
-
-    Source records are checked against ``source.schema.json``, every document is normalised
-    as ``newscorpus build`` would, and the raw text of ``corpus/raw`` is what the edit logs
-    must rebuild. The Data Docs site goes to ``build/validate/corpus/quality/`` by default
-    (``corpus_docs_dir``): not into ``build/dataset/``, which ``newscorpus build`` replaces
-    only when it wrote it.
-    """
-    from newscorpus.ingest import decode, load_sources
-    from newscorpus.pipeline import iter_documents
-
-    scheme = project.label_scheme()
-    sources = load_sources(project)
-    src_path = project.rel(project.sources)
-    checks = [check_table("sources", sources, project.validator("source"), path=src_path,
-                          schema_name="source")]
-    documents = list(iter_documents(project))
-    rows = [doc.to_dict() for doc in documents]
-    raw_texts: dict[str, str] = {}
-    for rec in sources:
-        doc_id, raw_path = rec.get("id"), rec.get("raw_path")
-        if isinstance(doc_id, str) and isinstance(raw_path, str):
-            f = project.corpus / raw_path
-            try:
-                raw_texts[doc_id] = decode(f.read_bytes(), origin=project.rel(f),
-                                           encoding=str(rec.get("encoding") or "utf-8"))
-            except OSError as exc:
-                raise RecordError(f"raw file unreadable: {exc.strerror}", path=src_path,
-                                  record=doc_id, field="raw_path") from exc
-    tables: dict[str, pd.DataFrame] = {
-        "documents": pd.DataFrame(rows) if rows else empty_table("documents")}
-    paths = {"documents": src_path}
-    annotations = _annotations(project, documents, scheme)
-    for table, (df, where) in annotations.items():
-        tables[table], paths[table] = df, where
-    suites = project_suites(project, scheme)
-    report = validate_tables(
-        tables, scheme, validators=_validators(project), suites=suites, raw_texts=raw_texts,
-        docs_dir=(docs_dir or corpus_docs_dir(project))
-        if write_docs else None,
-        origin="corpus", paths=paths,
-        contracts=tuple(project_contracts(project, scheme, suites)))
-    return ValidationReport(report.origin, (*checks, *report.checks),
-                            {"sources": len(sources), **report.rows}, report.docs_index)
-
-
-def _annotations(project: Project, documents: list[Document], scheme: LabelScheme
-                 ) -> dict[str, tuple[pd.DataFrame, str]]:
-    """Entities and claims of the committed annotations (``newscorpus.annotate``'s loader).
-
-    Without the annotate stage (or its loader) the corpus has no annotation tables, which
-    validate as empty.
-    """
+    merged: dict[str, CheckResult] = {}
+    rows: dict[str, dict[str, int]] = {}
+    ids: dict[str, list[np.ndarray[Any, Any]]] = {}
+    totals: dict[str, int] = {}
+    parts = [FolderPart(str(project.root), str(path), n) for n in folder_parts(path)]
+    ex = executor if executor is not None else LocalExecutor()
     try:
-        from newscorpus.annotate import load_annotations
-    except ImportError:
-        log.info("newscorpus.annotate has no load_annotations: no annotation tables")
-        return {}
-    entities, claims = load_annotations(project, documents, scheme=scheme)
-    where = project.rel(project.annotations)
-    out: dict[str, tuple[pd.DataFrame, str]] = {}
-    for table, records in (("entities", entities), ("claims", claims)):
-        rows = [r.to_dict() for r in records]
-        out[table] = (pd.DataFrame(rows) if rows else empty_table(table), where)
-    return out
+        for r in ex.map(check_folder_part, parts, FolderPart.describe):
+            merged = merge_checks(merged, r.checks)
+            for t, splits in r.rows.items():
+                for s, n in splits.items():
+                    rows.setdefault(t, {})[s] = rows.get(t, {}).get(s, 0) + n
+            for t, h in r.ids.items():
+                ids.setdefault(t, []).append(h)
+            for t, n in r.totals.items():
+                totals[t] = totals.get(t, 0) + n
+    finally:
+        if executor is None:
+            ex.close()
+    for table in _RECORD_TABLES:
+        key = f"{table}.id_unique"
+        n = _repeats(ids.get(table, []))
+        c = merged.get(key)
+        if n and c is not None and c.success:
+            merged[key] = CheckResult(c.table, c.check, c.rule, c.kind, False, c.evaluated, n,
+                                      details=(f"{n} id(s) repeat across files",))
+    contracts = [*project_contracts(project, scheme, suites), *card_found,
+                 card_rows_check(parse_card(card, path=str(path / "README.md"))[0], rows,
+                                 path, path=str(path / "README.md")),
+                 *manifest_checks(path, rows)]
+    report = ValidationReport(origin=origin or str(path),
+                              checks=(*contracts, *merged.values()), rows=totals)
+    if write_docs and docs_dir is not None:
+        report = write_report(report, docs_dir)
+    return report

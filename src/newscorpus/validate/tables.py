@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +35,15 @@ __all__ = [
     "EDIT_COLUMNS",
     "LABEL_COLUMNS",
     "REQUIRED_COLUMNS",
-    "FolderTables",
     "card_checks",
     "card_rows_check",
     "check_frames",
     "edits_table",
     "empty_table",
+    "folder_parts",
     "parse_card",
-    "read_folder",
+    "read_card",
+    "read_part",
     "require_columns",
 ]
 
@@ -266,19 +266,6 @@ def _cues(claims: pd.DataFrame, docs: _Docs, codes: np.ndarray[Any, Any]) -> pd.
 # --- reading a built dataset folder -------------------------------------------------------
 
 
-@dataclass
-class FolderTables:
-    """The tables of a dataset folder, plus contract checks found while reading them.
-
-    ``rows`` is table -> split -> rows read (the split from the file name,
-    ``<split>-NNNNN-of-NNNNN.parquet``), for comparing with the card and the manifest.
-    """
-
-    tables: dict[str, pd.DataFrame]
-    contracts: list[CheckResult] = field(default_factory=list)
-    rows: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
 def _split_of(f: Path) -> str:
     """``train`` of ``train-00000-of-00001.parquet`` (the card's ``<split>-*.parquet``)."""
     return f.stem.split("-", 1)[0]
@@ -306,18 +293,11 @@ def _decode_labels(col: pd.Series, names: Sequence[str]) -> pd.Series:
                       for v in col.tolist()], dtype=object)
 
 
-def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping[str, Any]],
-                *, tables: Iterable[str] = ("documents", "entities", "claims")) -> FolderTables:
-    """Read ``folder/data/<table>/*.parquet``; refuse files whose columns are wrong.
+def read_card(folder: Path, scheme: LabelScheme) -> tuple[str, list[CheckResult]]:
+    """The dataset card's text and its checks against the scheme.
 
-    ``schemas`` maps table -> its record JSON Schema; a file's columns must be exactly the
-    schema's properties (a missing or extra column raises ``SchemaError`` naming the file).
-    ``documents`` must have files (``SchemaError`` otherwise); other tables without files
-    are empty. ClassLabel names in the files' metadata are checked against ``scheme``, and
-    the card's declared rows (``dataset_info[].splits[].num_examples``) against the rows
-    read, both reported as contract checks; so is a ``data/<table>/`` with Parquet files the
-    card declares no config for. A card that is not UTF-8 or whose front matter
-    is malformed raises ``RecordError`` naming the file and field.
+    A missing card, or one that is not UTF-8, raises ``SchemaError``/``RecordError`` naming
+    the file; so does a folder without ``data/documents/*.parquet``.
     """
     readme = folder / "README.md"
     where = str(readme)
@@ -331,54 +311,64 @@ def read_folder(folder: Path, scheme: LabelScheme, schemas: Mapping[str, Mapping
                           f"{exc.start})", path=where) from exc
     except OSError as exc:
         raise RecordError(f"cannot read the dataset card: {exc.strerror}", path=where) from exc
-    out = FolderTables(tables={}, contracts=card_checks(card, scheme, path=where))
     if not sorted((folder / "data" / "documents").glob("*.parquet")):
         raise SchemaError("no documents table: a dataset folder must have "
                           "data/documents/<split>-*.parquet", path=str(folder),
                           field="documents")
+    return card, card_checks(card, scheme, path=where)
+
+
+def read_part(folder: Path, table: str, name: str, scheme: LabelScheme,
+              schema: Mapping[str, Any]) -> tuple[pd.DataFrame, list[CheckResult], int]:
+    """One Parquet file ``data/<table>/<name>`` as a frame with labels as names.
+
+    Its columns must be exactly the properties of the table's JSON Schema (a missing or
+    extra column raises ``SchemaError`` naming the file); ClassLabel names in its metadata
+    are checked against ``scheme`` (a contract check). A missing file is an empty table.
+    """
+    f = folder / "data" / table / name
+    if not f.is_file():
+        return empty_table(table), [], 0
+    rel = str(f.relative_to(folder))
+    expected = list(schema.get("properties", {}))
+    try:
+        t = pq.read_table(f)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise SchemaError(f"unreadable Parquet file: {exc}", path=rel) from exc
+    missing = [c for c in expected if c not in t.column_names]
+    extra = [c for c in t.column_names if c not in expected]
+    if missing:
+        raise SchemaError(f"missing column {missing[0]!r} (the {table} schema requires it)",
+                          path=rel, field=missing[0])
+    if extra:
+        raise SchemaError(f"unexpected column {extra[0]!r} (not in the {table} schema)",
+                          path=rel, field=extra[0])
+    contracts = [_names_check(table, rel, t.schema, scheme)] if table in LABEL_COLUMNS else []
+    t = t.select(expected)
+    df = t.to_pandas()
+    for col in t.column_names:  # pandas turns ints in nullable structs into floats
+        if pa.types.is_nested(t.schema.field(col).type):
+            df[col] = pd.Series(t.column(col).to_pylist(), dtype=object)
+    if table in LABEL_COLUMNS:
+        col, attr = LABEL_COLUMNS[table]
+        df[col] = _decode_labels(df[col], getattr(scheme, attr))
+    if not len(df):
+        df = empty_table(table) if not len(df.columns) else df
+    return df, contracts, t.num_rows
+
+
+def folder_parts(folder: Path, tables: Iterable[str] = ("documents", "entities", "claims")
+                 ) -> list[str]:
+    """The file names to validate together: ``documents``'s, then any other table's file
+    that has no documents file of its name (its spans then name no document)."""
+    names = [f.name for f in sorted((folder / "data" / "documents").glob("*.parquet"))]
+    seen = set(names)
     for table in tables:
-        files = sorted((folder / "data" / table).glob("*.parquet"))
-        expected = list(schemas[table].get("properties", {}))
-        parts: list[pa.Table] = []
-        for f in files:
-            rel = str(f.relative_to(folder))
-            try:
-                t = pq.read_table(f)
-            except (OSError, pa.ArrowInvalid) as exc:
-                raise SchemaError(f"unreadable Parquet file: {exc}", path=rel) from exc
-            missing = [c for c in expected if c not in t.column_names]
-            extra = [c for c in t.column_names if c not in expected]
-            if missing:
-                raise SchemaError(f"missing column {missing[0]!r} (the {table} schema "
-                                  "requires it)", path=rel, field=missing[0])
-            if extra:
-                raise SchemaError(f"unexpected column {extra[0]!r} (not in the {table} "
-                                  "schema)", path=rel, field=extra[0])
-            if table in LABEL_COLUMNS:
-                out.contracts.append(_names_check(table, rel, t.schema, scheme))
-            split = _split_of(f)
-            counts = out.rows.setdefault(table, {})
-            counts[split] = counts.get(split, 0) + t.num_rows
-            parts.append(t.select(expected))
-        if not parts:
-            out.tables[table] = empty_table(table)
-            continue
-        try:
-            whole = pa.concat_tables(parts, promote_options="permissive")
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise SchemaError(f"files of one table disagree on column types: {exc}",
-                              path=f"data/{table}") from exc
-        df = whole.to_pandas()
-        for name in whole.column_names:  # pandas turns ints in nullable structs into floats
-            if pa.types.is_nested(whole.schema.field(name).type):
-                df[name] = pd.Series(whole.column(name).to_pylist(), dtype=object)
-        if table in LABEL_COLUMNS:
-            col, attr = LABEL_COLUMNS[table]
-            df[col] = _decode_labels(df[col], getattr(scheme, attr))
-        out.tables[table] = df
-    out.contracts.append(card_rows_check(parse_card(card, path=where)[0], out.rows, folder,
-                                         path=where))
-    return out
+        for f in sorted((folder / "data" / table).glob("*.parquet")):
+            if f.name not in seen:
+                seen.add(f.name)
+                names.append(f.name)
+    return names
 
 
 def parse_card(card: str, *, path: str = "README.md") -> tuple[dict[str, Any], str]:
