@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from newscorpus.cli.main import app
 from newscorpus.ingest import MAX_BYTES, iter_sources, load_sources, raw_file, raw_rel
 from newscorpus.ingest.files import Candidate
-from newscorpus.ingest.store import _line, _record
+from newscorpus.ingest.store import _line, _read_sources, _record, locked
 from newscorpus.model.errors import RecordError
 from newscorpus.project import Project
 from tests.conftest import REPO
@@ -267,8 +267,8 @@ def test_kill_9_mid_batch_then_next_ingest_leaves_a_consistent_corpus(
         pytest.skip(f"the batch finished before phase {phase!r} could be caught")
     assert proc.returncode == -signal.SIGKILL
 
-    # a reader meanwhile sees only whole batches, each record with its raw file
-    seen = list(iter_sources(Project(project_dir)))
+    # a reader that cannot settle the corpus sees whole batches, each record with its file
+    seen = list(_read_sources(Project(project_dir)))
     assert all((corpus / r["raw_path"]).is_file() for r in seen)
     assert len(seen) in (1, 2001)
 
@@ -315,7 +315,7 @@ def test_a_journal_undoes_an_uncommitted_batch_and_keeps_a_committed_one(
     assert runner.invoke(app, ["ingest", str(a)]).exit_code == 0
     project = Project(project_dir)
     _stage_by_hand(project, _article(11), appended=appended)
-    assert [r["title"] for r in iter_sources(project)] == ["Headline number 10"]
+    assert [r["title"] for r in _read_sources(project)] == ["Headline number 10"]
 
     b = project_dir / "b.txt"
     b.write_text(_article(12))
@@ -324,6 +324,23 @@ def test_a_journal_undoes_an_uncommitted_batch_and_keeps_a_committed_one(
     titles = [r["title"] for r in _assert_consistent(project_dir)]
     kept = ["Headline number 11"] if appended == "all" else []
     assert titles == ["Headline number 10", *kept, "Headline number 12"]
+
+
+@pytest.mark.parametrize("appended", ["torn", "all"])
+def test_a_reader_settles_a_dead_writers_batch_but_not_a_live_ones(project_dir: Path,
+                                                                   appended: str) -> None:
+    a = project_dir / "a.txt"
+    a.write_text(_article(13))
+    assert runner.invoke(app, ["ingest", str(a)]).exit_code == 0
+    project = Project(project_dir)
+    _stage_by_hand(project, _article(14), appended=appended)
+    with locked(project):  # a writer at work: the reader skips its batch, repairs nothing
+        assert [r["title"] for r in iter_sources(project)] == ["Headline number 13"]
+        assert (project.corpus / ".journal").exists()
+    titles = [r["title"] for r in iter_sources(project)]  # the writer is gone: settled
+    assert titles == ["Headline number 13"] + (["Headline number 14"] if appended == "all"
+                                               else [])
+    _assert_consistent(project_dir)
 
 
 def test_a_torn_last_line_without_journal_is_an_error_naming_file_and_line(
@@ -401,11 +418,11 @@ def test_memory_stays_flat_for_a_jsonl_file_far_bigger_than_one_article(
     big = tmp_path / "big.jsonl"
     pad = "w" * (2**20)
     with big.open("w", encoding="utf-8") as fh:
-        for k in range(300):
+        for k in range(200):
             fh.write(json.dumps({"text": f"Story {k}\n\n{pad} {k}\n"}) + "\n")
     peak = peak_mb([*CLI, "ingest", str(big)])
-    assert len(_assert_consistent(project_dir)) == 301
-    assert peak < base + 60, (base, peak)  # a 300 MB file, a few MB more than one article
+    assert len(_assert_consistent(project_dir)) == 201
+    assert peak < base + 50, (base, peak)  # a 200 MB file: no more than one article's worth
 
 
 # --------------------------------------------------------------------------- raw_file

@@ -155,12 +155,41 @@ def _journal(project: Project) -> dict[str, Any] | None:
     return obj
 
 
+def _settle(project: Project) -> None:
+    """Finish a dead writer's batch before reading, when nobody holds the lock (best effort).
+
+    So that a reader after a kill -9 sees the corpus as the next ingest would leave it. A
+    writer at work (lock busy) or a read-only corpus is left alone: the reader then skips
+    the unfinished batch's lines instead.
+    """
+    corpus = project.corpus
+    if not (corpus / JOURNAL_NAME).exists() and not (corpus / STAGING_NAME).exists():
+        return
+    try:
+        fd = os.open(corpus / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover(project)
+    except OSError:
+        return
+    finally:
+        os.close(fd)
+
+
 def iter_sources(project: Project) -> Iterator[dict[str, Any]]:
     """The records of ``corpus/sources.jsonl``, one line at a time (none when there is none).
 
-    Errors name the file and line. Lines of a batch being committed right now are left out
-    (they come after the journal's mark), so a reader sees whole batches.
+    Errors name the file and line. A batch a killed writer left is finished or undone first
+    (``recover``); the lines of one being committed right now are left out (they come after
+    its journal's mark), so a reader sees whole batches, each record with its raw file.
     """
+    _settle(project)
+    yield from _read_sources(project)
+
+
+def _read_sources(project: Project) -> Iterator[dict[str, Any]]:
     path = project.sources
     rel = project.rel(path)
     journal = _journal(project)
@@ -604,7 +633,7 @@ class Migrated:
 
 
 def _flat_records(project: Project) -> Iterator[dict[str, Any]]:
-    for rec in iter_sources(project):
+    for rec in _read_sources(project):
         doc_id = rec.get("id")
         if isinstance(doc_id, str) and rec.get("raw_path") == _flat_rel(doc_id):
             yield rec
