@@ -310,9 +310,10 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
         info.agreement = {t: pairwise_f1(r, "label") for t, r in merged.human.items()}
         card = render(info)
         (tmp / "README.md").write_text(card, encoding="utf-8")
-        report = _report(project, merged, project.rel(out), card, tmp)
+        report = _report(project, merged, "newscorpus build", card, tmp)
+        # the written report names no folder: a dataset's files are the same wherever built
         write_report(report, tmp / DOCS_FOLDER)
-        report.raise_for_failures()
+        ValidationReport(project.rel(out), report.checks, report.rows).raise_for_failures()
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
