@@ -46,6 +46,7 @@ def test_ingest_keeps_bytes_and_records_metadata(project_dir: Path) -> None:
                               "--url", "https://example.org/a", "--published-at", "2024-06-01"])
     assert res.exit_code == 0, res.output
     [rec] = _sources(project_dir)
+    assert rec["raw_path"] == f"raw/{str(rec['id'])[:2]}/{rec['id']}.txt"  # sharded layout
     assert (project_dir / "corpus" / str(rec["raw_path"])).read_bytes() == art.read_bytes()
     assert rec["title"] == "Headline here"
     assert rec["url"] == "https://example.org/a" and rec["license"] is None
