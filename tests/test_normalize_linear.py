@@ -1,0 +1,102 @@
+"""Every normaliser rule is linear in its input (issue 14, item 7).
+
+Two kinds of test: the linear rewrites give exactly the edits of the simple (but quadratic)
+code they replace, kept here as the reference, on generated text full of the runs that made
+it slow; and long pathological inputs normalise and invert exactly.
+
+No test here measures time (``tests/bench/bench_linear.py`` does, as ratios). The long inputs
+are sized so that a quadratic regression shows anyway: 200,000 spaces took the old
+``strip_trailing`` and ``strip_ends`` about a minute each, so such a test would run for many
+minutes instead of well under a second.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from newscorpus.model.records import Rewrite
+from newscorpus.normalize import invert, normalize, whitespace
+from newscorpus.normalize._editlog import Replacement, rewrite
+
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# --------------------------------------------------------------------------------------------
+# reference implementations: the code before the linear rewrite, quadratic on long runs
+# --------------------------------------------------------------------------------------------
+_OLD_TRAILING = re.compile(r"[^\S\n]+(?=\n)")
+_OLD_LEADING = re.compile(r"\A\s+")
+_OLD_END = re.compile(r"\s+\Z")
+
+
+def _old_strip_trailing(text: str) -> Rewrite:
+    return rewrite(text, (Replacement(m.start(), m.end(), "", "whitespace.trailing")
+                          for m in _OLD_TRAILING.finditer(text)))
+
+
+def _old_strip_ends(text: str) -> Rewrite:
+    reps = [Replacement(m.start(), m.end(), "", "whitespace.strip")
+            for m in (_OLD_LEADING.search(text), _OLD_END.search(text)) if m]
+    if len(reps) == 2 and reps[0].end > reps[1].start:
+        reps = [Replacement(0, len(text), "", "whitespace.strip")]
+    return rewrite(text, reps)
+
+
+# Whitespace of every kind the rules tell apart (line breaks, spaces and tabs, other Unicode
+# spaces, the ASCII separators \x1c-\x1f that str.isspace and regex \s both count) in runs.
+_WS = st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85",
+                       "\u00a0", "\u2003", "\u2028", "\u3000"])
+_WS_RUN = st.lists(_WS, min_size=1, max_size=12).map("".join)
+_WORDS = st.sampled_from(["a", "b.", "x y", "\u00e9", "'", "Read more", "\u200b"])
+WS_TEXT = st.lists(st.one_of(_WS_RUN, _WORDS, st.text(max_size=3)), max_size=30).map("".join)
+
+
+@SETTINGS
+@given(WS_TEXT)
+@example("")
+@example(" \n")
+@example("a \t\u00a0\nb  ")
+@example("\u00a0\n\n ")
+def test_strip_trailing_equals_reference(text: str) -> None:
+    assert whitespace.strip_trailing(text) == _old_strip_trailing(text)
+
+
+@SETTINGS
+@given(WS_TEXT)
+@example("")
+@example("   ")
+@example(" a ")
+@example("a\u2028")
+def test_strip_ends_equals_reference(text: str) -> None:
+    assert whitespace.strip_ends(text) == _old_strip_ends(text)
+
+
+# --------------------------------------------------------------------------------------------
+# long pathological inputs: normalise, then invert exactly
+# --------------------------------------------------------------------------------------------
+N = 200_000
+
+LONG: dict[str, Callable[[], str]] = {
+    "spaces": lambda: "a" + " " * N + "b",
+    "tabs": lambda: "a" + "\t" * N + "b",
+    "no-break spaces": lambda: "a" + "\u00a0" * N + "b",
+    "trailing spaces": lambda: "a" + " " * N + "\nb" + " " * N,
+    "newlines": lambda: "a" + "\n" * N + "b",
+    "mixed whitespace": lambda: "a" + " \t\u00a0\n\r\u2003" * (N // 6) + "b",
+    "only whitespace": lambda: " \n\t\u00a0" * (N // 4),
+    "blank lines": lambda: "a\n \n" * (N // 4) + "b",
+    "its not clear": lambda: "its not clear " * 20_000,
+    "one word": lambda: "x" * N,
+}
+
+
+@pytest.mark.parametrize("kind", list(LONG))
+def test_long_input_normalises_and_inverts(kind: str) -> None:
+    raw = LONG[kind]()
+    out = normalize(raw)
+    assert invert(out.text, out.edits) == raw
+    assert normalize(out.text).edits == ()
