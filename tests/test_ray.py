@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.ray
+pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
 
 SHARD_SIZE = 50
 #: How long a build may take on this corpus before the test calls it hung.
