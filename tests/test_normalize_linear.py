@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from newscorpus.model.records import Rewrite
-from newscorpus.normalize import invert, normalize, whitespace
-from newscorpus.normalize._editlog import Replacement, rewrite
+from newscorpus.model.records import Mark, Rewrite
+from newscorpus.normalize import boilerplate, invert, normalize, whitespace
+from newscorpus.normalize._editlog import Replacement, compose, rewrite
+from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -44,6 +45,53 @@ def _old_strip_ends(text: str) -> Rewrite:
     if len(reps) == 2 and reps[0].end > reps[1].start:
         reps = [Replacement(0, len(text), "", "whitespace.strip")]
     return rewrite(text, reps)
+
+
+# The boilerplate rules as they were; "read_more" ended in ``[^\S\n]*[:.…»›>]?[^\S\n]*``.
+_OLD_RULES = (
+    ("boilerplate.read_more", re.compile(
+        r"(?:^|(?:\n[^\S\n]*)+\n)[^\S\n]*read[^\S\n]+more[^\S\n]*[:.…»›>]?[^\S\n]*(?=\n|\Z)",
+        re.IGNORECASE)),
+    ("boilerplate.read_more_source", re.compile(
+        r"[^\S\n]*read[^\S\n]+more[^\S\n]*[–—-][^\S\n]*source[^\S\n]*(?=\n|\Z)", re.IGNORECASE)),
+)
+_OLD_PARA_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+def _old_strip_once(text: str) -> Rewrite:
+    reps: list[Replacement] = []
+    taken: list[tuple[int, int]] = []
+    for rule_id, pattern in _OLD_RULES:
+        for m in pattern.finditer(text):
+            a, b = m.start(), m.end()
+            if a == b or any(a < y and x < b for x, y in taken):
+                continue
+            taken.append((a, b))
+            reps.append(Replacement(a, b, "", rule_id))
+    return rewrite(text, reps)
+
+
+def _old_strip(text: str) -> Rewrite:
+    out = _old_strip_once(text)
+    while out.edits:
+        again = _old_strip_once(out.text)
+        if not again.edits:
+            break
+        out = Rewrite(again.text, compose(text, out.edits, out.text, again.edits, again.text))
+    return out
+
+
+def _old_find_embeds(text: str) -> tuple[Mark, ...]:
+    marks: list[Mark] = []
+    for pat in EMBED_ATTRIBUTIONS:
+        for m in pat.finditer(text):
+            breaks = list(_OLD_PARA_BREAK.finditer(text, 0, m.start()))
+            if breaks and breaks[-1].end() == m.start():
+                start = breaks[-2].end() if len(breaks) >= 2 else 0
+            else:
+                start = breaks[-1].end() if breaks else 0
+            marks.append(Mark(start, m.end(), "embed.social"))
+    return tuple(sorted(set(marks), key=lambda mk: (mk.start, mk.end)))
 
 
 # Whitespace of every kind the rules tell apart (line breaks, spaces and tabs, other Unicode
@@ -73,6 +121,36 @@ def test_strip_trailing_equals_reference(text: str) -> None:
 @example("a\u2028")
 def test_strip_ends_equals_reference(text: str) -> None:
     assert whitespace.strip_ends(text) == _old_strip_ends(text)
+
+
+# Pieces of boilerplate and what stands around it: cores glued to words and to each other
+# ("moread more" holds a second core), footers glued together, the punctuation and dashes
+# the rules allow, blank lines with spaces in them.
+_BOILER = st.sampled_from([
+    "Read more", "read  MORE", "Read more:", "Read More – Source", "read more - source",
+    "read", "more", "moread more", "Source", "source", " ", "\t", "\u00a0", "\n", "\n\n",
+    "\n \n", ":", "»", "–", "-", ".", "x", "Words.", "\u2014 Jane Doe (@jdoe) January 3, 2020",
+    "A post shared by Jane (@jane) on Jan 3, 2020",
+])
+BOILER_TEXT = st.lists(st.one_of(_BOILER, _WS_RUN), max_size=25).map("".join)
+
+
+@SETTINGS
+@given(BOILER_TEXT)
+@example("Read more\n\nRead more")
+@example("read moread more - source")
+@example("x\n\nRead More – Source\nRead more")
+@example("\n\nRead moreRead More – SourceRead More – Source")
+def test_strip_equals_reference(text: str) -> None:
+    assert boilerplate._strip_once(text) == _old_strip_once(text)
+    assert boilerplate.strip(text) == _old_strip(text)
+
+
+@SETTINGS
+@given(BOILER_TEXT)
+@example("Post.\n\n\u2014 Jane Doe (@jdoe) January 3, 2020\n\n")
+def test_find_embeds_equals_reference(text: str) -> None:
+    assert boilerplate.find_embeds(text) == _old_find_embeds(text)
 
 
 # --------------------------------------------------------------------------------------------

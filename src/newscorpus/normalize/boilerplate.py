@@ -7,7 +7,9 @@ last sentence cut off by the scraper is flagged as truncation, not repaired.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 
 from newscorpus.model.records import Mark, Rewrite
 from newscorpus.normalize._editlog import Replacement, compose, rewrite
@@ -42,16 +44,66 @@ def strip(text: str) -> Rewrite:
 def _strip_once(text: str) -> Rewrite:
     if not HINT.search(text):
         return Rewrite(text)
+    cores = [m.start() for m in _CORE.finditer(text)]
     reps: list[Replacement] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted and disjoint: a rule's match may not overlap
     for rule in RULES:
-        for m in rule.pattern.finditer(text):
-            a, b = m.start(), m.end()
-            if a == b or any(a < y and x < b for x, y in taken):
+        starts = [x for x, _ in taken]
+        found: list[tuple[int, int]] = []
+        for a, b in _matches(rule.pattern, text, cores):
+            k = bisect.bisect_left(starts, b) - 1  # the last taken span starting before b
+            if a == b or (k >= 0 and taken[k][1] > a):
                 continue
-            taken.append((a, b))
+            found.append((a, b))
             reps.append(Replacement(a, b, "", rule.id))
+        taken = sorted(taken + found)
     return rewrite(text, reps)
+
+
+# Every place HINT matches, overlapping ones too ("read moread more" has two).
+_CORE = re.compile(f"(?={HINT.pattern})", HINT.flags)
+
+
+def _matches(pattern: re.Pattern[str], text: str, cores: list[int]) -> Iterator[tuple[int, int]]:
+    """The spans ``pattern.finditer(text)`` finds, in time linear in the text.
+
+    A rule's match is whitespace, a HINT match (a core), then text on the core's line, and it
+    starts at the start of the text, at the first line break of the whitespace before the core
+    or after the last one (boilerplate_rules.HINT). ``finditer`` would try every position of a
+    long whitespace run and scan the rest of the run from each; here a core's run is found
+    once and the pattern tried only where a match can start.
+    """
+    pos = 0  # where finditer would search on from: the end of the last match
+    for c in cores:
+        if c < pos:
+            continue
+        ws = _ws_start(text, pos, c)
+        first = text.find("\n", ws, c)
+        if first < 0:
+            tries: tuple[int, ...] = (ws,)
+        else:
+            after_last = text.rfind("\n", ws, c) + 1
+            tries = (ws, first, after_last) if ws < first else (first, after_last)
+        for s in tries:
+            m = pattern.match(text, s)
+            if m:
+                yield m.start(), m.end()
+                pos = m.end()
+                break
+
+
+def _ws_start(text: str, lo: int, hi: int) -> int:
+    """Where the whitespace that ends at ``hi`` starts (not before ``lo``), read backwards in
+    doubling windows so that the cost is the run's length, not the text's."""
+    if hi == lo or not text[hi - 1].isspace():
+        return hi
+    width = 64
+    while True:
+        a = max(lo, hi - width)
+        kept = len(text[a:hi].rstrip())
+        if kept or a == lo:
+            return a + kept
+        width *= 2
 
 
 def find_embeds(text: str) -> tuple[Mark, ...]:
@@ -64,15 +116,20 @@ def find_embeds(text: str) -> tuple[Mark, ...]:
     ()
     """
     marks: list[Mark] = []
+    ends: list[int] | None = None  # ends of the paragraph breaks, found once
     for pat in EMBED_ATTRIBUTIONS:
         for m in pat.finditer(text):
+            if ends is None:
+                ends = [b.end() for b in _PARA_BREAK.finditer(text)]
             # the post is the paragraph just before the attribution line (or the lines above
-            # it in the same paragraph when no blank line separates them)
-            breaks = list(_PARA_BREAK.finditer(text, 0, m.start()))
-            if breaks and breaks[-1].end() == m.start():
-                start = breaks[-2].end() if len(breaks) >= 2 else 0
+            # it in the same paragraph when no blank line separates them); the first k breaks
+            # end by the line's start (none runs across it: the line starts with a letter
+            # or a dash)
+            k = bisect.bisect_right(ends, m.start())
+            if k and ends[k - 1] == m.start():
+                start = ends[k - 2] if k >= 2 else 0
             else:
-                start = breaks[-1].end() if breaks else 0
+                start = ends[k - 1] if k else 0
             marks.append(Mark(start, m.end(), "embed.social"))
     return tuple(sorted(set(marks), key=lambda mk: (mk.start, mk.end)))
 

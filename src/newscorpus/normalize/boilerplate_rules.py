@@ -25,10 +25,12 @@ RULES: tuple[Rule, ...] = (
     # A "Read more" link left alone on its own line, with the line breaks before it, so the
     # paragraph break around it stays one blank line. Only the bare link text: a paragraph
     # that merely starts with "Read more" ("Read more about it in ...") is an article line.
+    # (The end is written so that a failed try costs one pass over the spaces after "more";
+    # ``[^\S\n]*[:.…»›>]?[^\S\n]*`` matches the same but tries every split of a run in two.)
     Rule(
         id="boilerplate.read_more",
         pattern=re.compile(
-            r"(?:^|(?:\n[^\S\n]*)+\n)[^\S\n]*read[^\S\n]+more[^\S\n]*[:.…»›>]?[^\S\n]*"
+            r"(?:^|(?:\n[^\S\n]*)+\n)[^\S\n]*read[^\S\n]+more[^\S\n]*(?:[:.…»›>][^\S\n]*)?"
             r"(?=\n|\Z)",
             re.IGNORECASE,
         ),
@@ -49,6 +51,10 @@ RULES: tuple[Rule, ...] = (
 #: Text that every match of every rule above contains: a text without it has nothing to
 #: delete, and this one search costs a tenth of running the rules (most articles have none).
 #: A new rule must keep this true (tests/test_boilerplate.py checks it on every case).
+#: ``boilerplate.strip`` also finds the matches from it, to stay linear in the text: it tries a
+#: rule only before each place this matches, at the start of the whitespace there, at its first
+#: line break and after its last one. So a rule's match must be whitespace, this, then text on
+#: the same line, as the two above are (tests/test_normalize_linear.py compares with finditer).
 HINT = re.compile(r"read[^\S\n]+more", re.IGNORECASE)
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
