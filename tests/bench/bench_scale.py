@@ -22,9 +22,9 @@ release: the cache means each article is normalised once).
 Then, on ``--workers-compare-docs`` documents, each build starting from an empty
 normalisation cache (``$NEWSCORPUS_CACHE_DIR``): ``build --workers 1`` against
 ``build --workers 2`` (ratio t1/t2), and ``build --ray`` on a local Ray head started here
-(``ray start --head --block`` on 127.0.0.1 and a free port, stopped by its process id after)
-against the local ``--workers 2`` build: the time ratio and whether every output file is
-byte-identical.
+(``scripts/raycluster.py``: ``ray start --head --block`` on 127.0.0.1 and free ports, stopped
+by process id after) against the local ``--workers 2`` build: the time ratio and whether every
+output file is byte-identical.
 
 Targets (issue 14, on 2 cores): 1M documents end to end in under 30 minutes; peak RSS under
 1 GiB, with 100k and 1M within 10 % of each other (give both sizes in one run); 2 workers at
@@ -37,17 +37,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +153,8 @@ class Run:
 
 def base_env(project: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("NEWSCORPUS_CACHE_DIR", "NEWSCORPUS_STATS", "NEWSCORPUS_ROOT")}
+           if k not in ("NEWSCORPUS_CACHE_DIR", "NEWSCORPUS_STATS", "NEWSCORPUS_ROOT",
+                         "RAY_ADDRESS")}
     env.update(NEWSCORPUS_ROOT=str(project), NO_COLOR="1", TERM="dumb", COLUMNS="160",
                RAY_USAGE_STATS_ENABLED="0", PYTHONUNBUFFERED="1")
     return env
@@ -264,85 +264,34 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 # --- Ray --------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _raycluster() -> Any:
+    """The project's own ``scripts/raycluster.py`` (standard library only): a head node on
+    127.0.0.1 and free ports, stopped by process id (never ``ray stop``)."""
+    spec = importlib.util.spec_from_file_location("raycluster", REPO / "scripts/raycluster.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("no scripts/raycluster.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["raycluster"] = mod  # its dataclass looks itself up there
+    spec.loader.exec_module(mod)
+    return mod
 
 
-class RayHead:
-    """A local Ray head of our own (``ray start --head --block``), stopped by its pid."""
-
-    def __init__(self, cpus: int, logs: Path) -> None:
-        self.cpus = cpus
-        self.temp = Path(tempfile.mkdtemp(prefix="bsray-", dir="/tmp"))  # short: socket paths
-        self.log = logs / "ray-head.log"
-        self.port = _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def __enter__(self) -> RayHead:
-        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "NO_COLOR": "1"}
-        cmd = [str(RAY), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
-               "--port", str(self.port), "--num-cpus", str(self.cpus),
-               "--include-dashboard", "false", "--disable-usage-stats",
-               "--temp-dir", str(self.temp)]
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-        note(f"ray head starting on {self.address} (log {self.log})")
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ray start exited {self.proc.returncode}:\n"
-                                   + self._log_tail())
-            if "Ray runtime started" in self.log.read_text(errors="replace"):
-                note(f"ray head up on {self.address}")
-                return self
-            time.sleep(0.5)
-        self.__exit__(None, None, None)
-        raise RuntimeError("ray start did not come up in 180 s:\n" + self._log_tail())
-
-    def _log_tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
-
-    def _ours(self) -> list[int]:
-        """Processes left over from this head: their command line names our temp dir."""
-        mark = str(self.temp).encode()
-        pids = []
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit() and int(entry.name) != os.getpid():
-                try:
-                    with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                        if mark in f.read():
-                            pids.append(int(entry.name))
-                except OSError:
-                    pass
-        return pids
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # --block: stops the processes it started
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
-        time.sleep(1)
-        for pid in self._ours():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(self.temp, ignore_errors=True)
-        note("ray head stopped")
+@contextlib.contextmanager
+def ray_head(cpus: int) -> Iterator[str]:
+    """A local Ray head of our own for the comparison; yields its address."""
+    rc = _raycluster()
+    temp = Path(tempfile.mkdtemp(prefix="bsray-", dir="/tmp"))  # short: Ray's socket paths
+    t0 = time.perf_counter()
+    cluster = None
+    try:
+        cluster = rc.start(RAY, temp, num_cpus=cpus)
+        note(f"ray head up on {cluster.address} in {time.perf_counter() - t0:.1f} s")
+        yield str(cluster.address)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            note("ray head stopped")
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 # --- the benchmark ----------------------------------------------------------------------------
@@ -420,7 +369,8 @@ def compare(m: int, a: argparse.Namespace, root: Path, reuse: Path | None,
         shutil.rmtree(dest, ignore_errors=True)
         env = base_env(project)
         env["NEWSCORPUS_CACHE_DIR"] = str(dest / "cache")  # empty: every article normalised
-        return checked(run(f"build-{name}", ["build", "--out", str(dest / "dataset"), *extra],
+        return checked(run(f"build-{name}", ["build", "--out", str(dest / "dataset"), *extra,
+                                             *a.shard_args],
                            project=project, logs=root / "logs", env=env,
                            label=f"build {name} ({m:,} docs)"))
 
@@ -438,8 +388,8 @@ def compare(m: int, a: argparse.Namespace, root: Path, reuse: Path | None,
     if not ray_ok:
         note("Ray comparison skipped: `newscorpus build` has no --ray option yet")
         return out
-    with RayHead(a.ray_cpus, root / "logs") as head:
-        rays = [build("ray", ["--ray", head.address]) for _ in range(a.repeat)]
+    with ray_head(a.ray_cpus) as address:
+        rays = [build("ray", ["--ray", address]) for _ in range(a.repeat)]
     out["ray"] = min(rays, key=lambda r: r.seconds)
     local, remote = tree_digest(root / "w2" / "dataset"), tree_digest(root / "ray" / "dataset")
     out["files"] = len(local)
@@ -458,9 +408,11 @@ def print_compare(c: dict[str, Any]) -> None:
         rows.append(("--ray (local head)", c["ray"]))
     for label, r in rows:
         calls = r.normalize_calls
+        shards = ", ".join(f"{s.get('shards')} shard(s) on {s.get('workers')} {s.get('engine')} "
+                           "worker(s)" for s in r.stats[-1:])
         print(f"  {label:20s} {r.seconds:8.1f} s {m / r.seconds:9,.0f} docs/s  peak RSS tree "
               f"{r.peak.tree_rss:6.0f} MiB  normalize calls "
-              f"{'n/a' if calls is None else f'{calls:,}'}")
+              f"{'n/a' if calls is None else f'{calls:,}'}  {shards}")
     print(f"  ratio workers 2 : workers 1 (t1/t2): {c['w1'].seconds / c['w2'].seconds:.2f}x")
     if "ray" in c:
         same = "byte-identical" if not c["differ"] else (
@@ -475,7 +427,9 @@ def print_targets(results: list[dict[str, Any]], c: dict[str, Any]) -> None:
         mark = "n/a " if ok is None else ("PASS" if ok else "FAIL")
         print(f"  {mark}  {what:44s} {figure}")
 
-    print(f"\ntargets (issue 14, on 2 cores; this machine has {os.cpu_count()} CPUs):")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\ntargets (issue 14, on 2 cores; this machine has {os.cpu_count()} CPUs, load "
+          f"average now {load} over 1/5/15 min: other work skews the times):")
     big = max(results, key=lambda r: r["docs"])
     total = sum(r.seconds for r in big["runs"])
     if set(STAGES) <= {r.name for r in big["runs"]}:
@@ -547,6 +501,9 @@ def main() -> int:
                     help="validate the corpus (`newscorpus validate`) or the built folder")
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray comparison")
     ap.add_argument("--no-compare", action="store_true", help="skip both comparisons")
+    ap.add_argument("--shard-size", type=int, metavar="S",
+                    help="--shard-size for every build, validate and release [default: the "
+                         "CLI's]; the workers comparison needs at least 2 shards per worker")
     ap.add_argument("--ray-cpus", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs of each comparison build; the fastest counts")
@@ -572,6 +529,12 @@ def main() -> int:
     ray_ok = supports("build", "--ray")
     engine = {cmd: ["--workers", str(a.workers)] if supports(cmd, "--workers") else []
               for cmd in NORMALIZING}
+    shard = ["--shard-size", str(a.shard_size)] if a.shard_size else []
+    if shard and not supports("build", "--shard-size"):
+        ap.error("--shard-size: `newscorpus build` has no such option yet")
+    for cmd in NORMALIZING:
+        engine[cmd] += shard if supports(cmd, "--shard-size") else []
+    a.shard_args = shard
     for cmd, opts in engine.items():
         if not opts:
             note(f"`newscorpus {cmd} --help` lists no --workers: running it without")
