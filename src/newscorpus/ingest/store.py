@@ -16,8 +16,9 @@ calls, never a read of ``sources.jsonl``, and records are appended, never rewrit
 
 **Concurrency.** Writers hold an exclusive ``flock`` on ``corpus/.lock`` for the whole write
 of a batch (``migrate`` for its whole run), so concurrent ingests never lose or interleave a
-record: the second one waits. Readers take no lock: ``sources.jsonl`` only grows, and every
-line they can see already has its raw file.
+record: the second one waits. Readers never wait: ``sources.jsonl`` only grows, every line
+they can see already has its raw file, and they stop at the mark of a batch being committed
+(a reader that finds a dead writer's journal, the lock free, settles it first).
 
 **Crash consistency.** A batch is written in steps, and a kill -9 after any of them is safe:
 
