@@ -13,6 +13,7 @@ minutes instead of well under a second.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newscorpus.model.records import Mark, Rewrite
-from newscorpus.normalize import boilerplate, invert, normalize, whitespace
+from newscorpus.normalize import boilerplate, invert, normalize, unicode, whitespace
 from newscorpus.normalize._editlog import Replacement, compose, rewrite
 from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS
 
@@ -153,6 +154,50 @@ def test_find_embeds_equals_reference(text: str) -> None:
     assert boilerplate.find_embeds(text) == _old_find_embeds(text)
 
 
+_OLD_NON_ASCII_RUN = re.compile(r".?[^\x00-\x7f]+", re.DOTALL)
+
+
+def _old_compose_nfc(text: str) -> Rewrite:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return Rewrite(text)
+    reps = []
+    for m in _OLD_NON_ASCII_RUN.finditer(text):
+        chunk = m.group()
+        fixed = unicodedata.normalize("NFC", chunk)
+        if fixed == chunk:
+            continue
+        p = 0
+        while p < min(len(chunk), len(fixed)) and chunk[p] == fixed[p]:
+            p += 1
+        q = 0
+        while (q < min(len(chunk), len(fixed)) - p and chunk[-1 - q] == fixed[-1 - q]):
+            q += 1
+        reps.append(Replacement(m.start() + p, m.end() - q, fixed[p : len(fixed) - q],
+                                "unicode.nfc"))
+    return rewrite(text, reps)
+
+
+# Starters that compose (with marks, with each other: Hangul jamo, Oriya vowel signs), marks of
+# many combining classes (1, 7, 10, 129, 220, 230, 240), precomposed letters, ASCII; and runs
+# of 30 to 90 marks, longer than the run ``unicode._nfc`` sorts by itself.
+_MARK = st.sampled_from(["\u0301", "\u0316", "\u0345", "\u05b0", "\u0334", "\u093c",
+                         "\u0f71", "\u0308", "\u0327", "\u031b", "\u0300"])
+_CHAR = st.one_of(_MARK, st.sampled_from(["a", "e", "o", "u", "A", " ", "\u00e9", "\u01d8",
+                                           "\u1e69", "\u1100", "\u1161", "\u11a8", "\uac00",
+                                           "\u0b47", "\u0b3e", "\u0915", "\u212b"]))
+MARK_TEXT = st.lists(st.one_of(_CHAR, st.lists(_MARK, min_size=30, max_size=90).map("".join)),
+                     max_size=12).map("".join)
+
+
+@SETTINGS
+@given(MARK_TEXT)
+@example("a" + "\u0301\u0316" * 40)
+def test_compose_nfc_equals_reference(text: str) -> None:
+    out = unicode.compose_nfc(text)
+    assert out == _old_compose_nfc(text)
+    assert out.text == unicodedata.normalize("NFC", text)
+
+
 # --------------------------------------------------------------------------------------------
 # long pathological inputs: normalise, then invert exactly
 # --------------------------------------------------------------------------------------------
@@ -169,6 +214,13 @@ LONG: dict[str, Callable[[], str]] = {
     "blank lines": lambda: "a\n \n" * (N // 4) + "b",
     "its not clear": lambda: "its not clear " * 20_000,
     "one word": lambda: "x" * N,
+    "read more": lambda: "Read more " * 20_000,
+    "read more lines": lambda: "Read more\n\n" * 20_000,
+    "read more, spaces": lambda: "x\n\nRead more" + " " * N + "y",
+    "read more, newlines": lambda: "x" + "\n \n" * (N // 4) + "Read more y",
+    "embedded posts": lambda: "Post.\n\n\u2014 Jane Doe (@jdoe) January 3, 2020\n\n" * 5_000,
+    # a mark run in reverse canonical order: Python sorts it in quadratic time
+    "combining marks": lambda: "a" + "\u0301\u0316" * (N // 2),
 }
 
 
