@@ -31,6 +31,7 @@ from newscorpus.model.records import Document, Source
 from newscorpus.model.splits import split_for
 from newscorpus.normalize import NORMALIZER_VERSION, normalize
 from newscorpus.pipeline.cache import NormCache
+from newscorpus.pipeline.inputs import fingerprint, load_build, save_build
 from newscorpus.pipeline.shard import ShardResult, ShardTask, part_name, run_shard
 from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features
@@ -132,11 +133,11 @@ def _tasks(project: Project, shard_size: int, out: Path | None, cache: NormCache
         batch.append(rec)
         if len(batch) == shard_size:
             yield ShardTask(str(project.root), Shard(k, start, start + len(batch)),
-                            tuple(batch), str(out) if out else None, cache_dir)
+                            tuple(batch), str(out) if out else None, cache_dir, shard_size)
             k, start, batch = k + 1, start + len(batch), []
     if batch:
         yield ShardTask(str(project.root), Shard(k, start, start + len(batch)), tuple(batch),
-                        str(out) if out else None, cache_dir)
+                        str(out) if out else None, cache_dir, shard_size)
 
 
 @dataclass
@@ -290,6 +291,8 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
     """
     out = (out if out is not None else project.root / DEFAULT_OUT).resolve()
     t0 = time.monotonic()
+    default = out == (project.root / DEFAULT_OUT).resolve()
+    key = fingerprint(project, shard_size) if default else None
     if out.exists() or out.is_symlink():
         check_replaceable(out)
     scheme = project.label_scheme()
@@ -325,6 +328,8 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(out)
+        if key is not None and key == fingerprint(project, shard_size):  # unchanged meanwhile
+            save_build(out, key, info)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -376,6 +381,41 @@ def validate_corpus(project: Project, *, executor: Executor[Any, Any] | None = N
     return report
 
 
+def _reuse_build(project: Project, folder: Path, *, version: str, date: str,
+                 shard_size: int, stats: RunStats) -> BuildInfo | None:
+    """Copy ``build/dataset`` (hard links when possible) into ``folder`` with the release's
+    card, when it was built from exactly the project's current inputs; else None."""
+    t0 = time.monotonic()
+    built = (project.root / DEFAULT_OUT).resolve()
+    scheme = project.label_scheme()
+    info = BuildInfo(name=DATASET_NAME, version=version, normalizer_version=NORMALIZER_VERSION,
+                     scheme=scheme, features=features(scheme), date=date)
+    if not load_build(built, fingerprint(project, shard_size), info):
+        log.info("build/dataset is missing or older than the corpus: building the release")
+        return None
+
+    def link(src: str, dst: str) -> object:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        return dst
+
+    shutil.copytree(built, folder, copy_function=link)
+    card = render(info)
+    (folder / "README.md").unlink()  # a link to the build's card: never write through it
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    problems = [c for c in card_checks(card, scheme) if not c.success]
+    if problems:
+        raise ReleaseError(f"the release card disagrees with the label scheme: "
+                           f"{problems[0].message()}")
+    stats.documents = sum(info.counts.get("documents", {}).values())
+    stats.rows = {t: sum(c.values()) for t, c in info.counts.items()}
+    stats.seconds = time.monotonic() - t0
+    log.info("released the validated build/dataset (%d documents)", stats.documents)
+    return info
+
+
 def release(project: Project, version: str, *, allow_dirty: bool = False,
             date: str | None = None, executor: Executor[Any, Any] | None = None,
             shard_size: int = DEFAULT_SHARD_SIZE, stats: RunStats | None = None) -> Path:
@@ -383,8 +423,10 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
 
     Refuses an existing or smaller version and (unless ``allow_dirty``) a working tree with
     uncommitted changes. Everything is assembled in a hidden staging folder and renamed into
-    place last: a failure at any step leaves no release folder. The documents come from the
-    normalisation cache that ``build``/``validate`` filled, so nothing is normalised twice.
+    place last: a failure at any step leaves no release folder. When ``build/dataset`` was
+    built (and so validated) from exactly the current inputs, that folder is what is
+    published; otherwise the release is built afresh, its documents from the normalisation
+    cache that ``build``/``validate`` filled, so nothing is normalised twice.
     """
     from datetime import UTC, datetime
 
@@ -403,8 +445,11 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
     run = RunStats("release")
     try:
         folder = staging / version
-        info = build(project, folder, version=version, date=date, executor=executor,
-                     shard_size=shard_size, stats=run)
+        info = _reuse_build(project, folder, version=version, date=date,
+                            shard_size=shard_size, stats=run)
+        if info is None:
+            info = build(project, folder, version=version, date=date, executor=executor,
+                         shard_size=shard_size, stats=run)
         finalize(folder, info, releases=releases, version=version, date=date,
                  git_commit=commit, git_dirty=dirty)
         target = releases / version

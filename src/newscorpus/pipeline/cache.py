@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -23,17 +24,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newscorpus._fs import write_atomic
 from newscorpus.model.records import Edit, Mark, Rewrite
 
 __all__ = ["CACHE_ENV", "NormCache", "cache_key"]
 
 CACHE_ENV = "NEWSCORPUS_CACHE_DIR"
 
+log = logging.getLogger(__name__)
+
 _EDIT = pa.struct([("raw_start", pa.int64()), ("raw_end", pa.int64()), ("start", pa.int64()),
                    ("end", pa.int64()), ("before", pa.string()), ("after", pa.string()),
                    ("rule", pa.string()), ("confidence", pa.float64())])
 _MARK = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("kind", pa.string())])
-SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string()), ("edits", pa.list_(_EDIT)),
+SCHEMA = pa.schema([("id", pa.string()), ("raw_sha256", pa.string()), ("encoding", pa.string()),
+                    ("text", pa.string()), ("edits", pa.list_(_EDIT)),
                     ("marks", pa.list_(_MARK)), ("truncated", pa.bool_())])
 
 
@@ -61,31 +66,52 @@ class NormCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.parquet"
 
-    def get(self, key: str, ids: Sequence[str]) -> list[Rewrite] | None:
-        """The shard's results in order, or None (missing, unreadable or not these ids)."""
-        if self.folder is None:
-            return None
-        path = self._path(key)
+    def _read(self, key: str) -> list[dict[str, Any]] | None:
         try:
-            table = pq.read_table(path, schema=SCHEMA)
+            rows: list[dict[str, Any]] = pq.read_table(self._path(key), schema=SCHEMA).to_pylist()
         except (OSError, pa.ArrowInvalid):
             return None  # absent or damaged: recompute (and overwrite)
-        rows: list[dict[str, Any]] = table.to_pylist()
-        if [r["id"] for r in rows] != list(ids):
-            return None
-        return [Rewrite(r["text"], tuple(Edit(**e) for e in r["edits"]),
-                        tuple(Mark(**m) for m in r["marks"]), bool(r["truncated"]))
-                for r in rows]
+        return rows
 
-    def put(self, key: str, ids: Sequence[str], results: Sequence[Rewrite]) -> None:
+    def get(self, key: str, entries: Sequence[tuple[str, str, str]], *, slot: str
+            ) -> list[Rewrite | None]:
+        """The shard's results in order, ``None`` where an article must be normalised.
+
+        A whole entry under ``key`` answers every article; failing that, the last entry
+        written for the same ``slot`` (shard size and position) answers the articles it
+        has with the same (id, raw_sha256, encoding): appending to the corpus changes the
+        last shard, and only its new articles are normalised.
+        """
+        missing: list[Rewrite | None] = [None] * len(entries)
+        if self.folder is None:
+            return missing
+        rows = self._read(key)
+        if rows is None:
+            try:
+                prev = (self.folder / "slots" / slot).read_text(encoding="ascii").strip()
+            except OSError:
+                return missing
+            rows = self._read(prev) or []
+        found = {(r["id"], r["raw_sha256"], r["encoding"]): r for r in rows}
+        out = list(missing)
+        for i, k in enumerate(entries):
+            r = found.get(k)
+            if r is not None:
+                out[i] = Rewrite(r["text"], tuple(Edit(**e) for e in r["edits"]),
+                                 tuple(Mark(**m) for m in r["marks"]), bool(r["truncated"]))
+        return out
+
+    def put(self, key: str, entries: Sequence[tuple[str, str, str]],
+            results: Sequence[Rewrite], *, slot: str) -> None:
         """Store a shard's results (atomically; a failure to write only costs speed)."""
         if self.folder is None:
             return
         path = self._path(key)
         table = pa.Table.from_pylist(
-            [{"id": i, "text": r.text, "edits": [e.to_dict() for e in r.edits],
+            [{"id": i, "raw_sha256": sha, "encoding": enc, "text": r.text,
+              "edits": [e.to_dict() for e in r.edits],
               "marks": [m.to_dict() for m in r.marks], "truncated": r.truncated}
-             for i, r in zip(ids, results, strict=True)], schema=SCHEMA)
+             for (i, sha, enc), r in zip(entries, results, strict=True)], schema=SCHEMA)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -95,5 +121,7 @@ class NormCache:
                 os.replace(tmp, path)
             finally:
                 Path(tmp).unlink(missing_ok=True)
-        except OSError:
-            pass  # a full disk or read-only cache: the build goes on uncached
+            write_atomic(self.folder / "slots" / slot, key + "\n")
+        except OSError as exc:  # a full disk or read-only cache: the build goes on uncached
+            log.warning("normalisation cache not written (%s): the next run normalises again",
+                        exc.strerror or exc)

@@ -34,7 +34,7 @@ from newscorpus.engine import Shard
 from newscorpus.ingest import decode, raw_file
 from newscorpus.model.errors import RecordError
 from newscorpus.model.labels import LabelScheme
-from newscorpus.model.records import Document, Rewrite, Source
+from newscorpus.model.records import Document, Source
 from newscorpus.model.splits import split_for
 from newscorpus.normalize import NORMALIZER_VERSION, normalize
 from newscorpus.pipeline.cache import NormCache, cache_key
@@ -60,6 +60,7 @@ class ShardTask:
     records: tuple[dict[str, Any], ...]
     out: str | None = None  # staging folder of the dataset (None: check only, write nothing)
     cache_dir: str | None = None  # the normalisation cache folder (None: no cache)
+    shard_size: int = 0  # the run's shard size (names the cache slot of this position)
 
     def describe(self) -> str:
         return self.shard.describe()
@@ -131,14 +132,13 @@ def _documents(project: Project, task: ShardTask, where: str
     ids = [k[0] for k in keys]
     cache = NormCache(Path(task.cache_dir) if task.cache_dir else None)
     key = cache_key(NORMALIZER_VERSION, keys)
-    outs: list[Rewrite] | None = cache.get(key, ids)
-    calls = hits = 0
-    if outs is None:
-        outs = [normalize(raw) for raw in raws]
-        calls = len(outs)
-        cache.put(key, ids, outs)
-    else:
-        hits = len(outs)
+    slot = f"{task.shard_size}-{task.shard.index:05d}"
+    found = cache.get(key, keys, slot=slot)
+    outs = [r if r is not None else normalize(raw) for r, raw in zip(found, raws, strict=True)]
+    calls = sum(r is None for r in found)
+    hits = len(found) - calls
+    if calls:
+        cache.put(key, keys, outs, slot=slot)
     docs = [Document(
         id=doc_id,
         source=Source(rec.get("publisher"), rec.get("url"), rec.get("published_at"),
