@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated, Any
 
 import typer
@@ -25,11 +26,18 @@ ShardSizeOption = Annotated[int, typer.Option(
          "for any worker count or engine, not for another shard size.")]
 
 
+_ADDRESS = re.compile(r"(ray://)?[\w.\-\[\]:]+:\d{1,5}|auto")
+
+
 def make_executor(workers: int | None, ray: str | None) -> Executor[Any, Any]:
     """Ray when --ray (or $RAY_ADDRESS) names a cluster, else a local pool."""
     if ray is not None and workers is not None:
         raise typer.BadParameter("--workers is for local runs; a Ray cluster uses its own "
                                  "CPUs", param_hint="--workers")
+    if ray is not None and not _ADDRESS.fullmatch(ray):
+        raise typer.BadParameter(f"{ray!r} is not a Ray address: give HOST:PORT of a head "
+                                 "node (e.g. 127.0.0.1:6379), ray://HOST:PORT or auto",
+                                 param_hint="--ray")
     address = ray if ray is not None else (os.environ.get("RAY_ADDRESS") or None)
     if address is not None and workers is not None:
         address = None  # an explicit --workers wins over a stray $RAY_ADDRESS
