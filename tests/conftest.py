@@ -46,7 +46,7 @@ def seeded_dir(project_dir: Path) -> Path:
 
 @pytest.fixture
 def seed_bytes() -> bytes:
-    return (REPO / "corpus" / "raw" / "19efab646f741469.txt").read_bytes()
+    return (REPO / "corpus" / "raw" / "19" / "19efab646f741469.txt").read_bytes()
 
 
 # --------------------------------------------------------------------------- Label Studio

@@ -82,7 +82,7 @@ def test_failed_build_keeps_the_previous_dataset(seeded_dir: Path) -> None:
     out = seeded_dir / "build" / "dataset"
     build(find_project())
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    raw = next((seeded_dir / "corpus" / "raw").iterdir())
+    raw = next(p for p in (seeded_dir / "corpus" / "raw").rglob("*") if p.is_file())
     raw.write_bytes(raw.read_bytes() + b"tampered")
     res = runner.invoke(app, ["build"])
     assert res.exit_code == 1

@@ -1,6 +1,6 @@
 """The seed article, edit by edit: every stripped apostrophe and both boilerplate pieces.
 
-The raw offsets below were read off ``corpus/raw/19efab646f741469.txt`` by hand (word start +
+The raw offsets below were read off ``corpus/raw/19/19efab646f741469.txt`` by hand (word start +
 length of the base). ``KNOWN_MISSES`` are apostrophes the restorer leaves out on purpose
 (not confident enough); each is an xfail that turns into a failure once it is fixed, so the
 list cannot go stale.
@@ -14,7 +14,7 @@ from newscorpus.model.records import Edit
 from newscorpus.normalize import invert, normalize
 from tests.conftest import REPO
 
-RAW = (REPO / "corpus" / "raw" / "19efab646f741469.txt").read_text(encoding="utf-8")
+RAW = (REPO / "corpus" / "raw" / "19" / "19efab646f741469.txt").read_text(encoding="utf-8")
 
 # raw offset of the missing apostrophe -> (word as it should read, rule)
 APOSTROPHES: dict[int, tuple[str, str]] = {
@@ -85,7 +85,7 @@ def test_seed_is_marked_truncated_with_its_tweet_marked() -> None:
 
 def test_seed_inverts_to_its_raw_bytes() -> None:
     assert invert(OUT.text, OUT.edits).encode("utf-8") == (
-        REPO / "corpus" / "raw" / "19efab646f741469.txt").read_bytes()
+        REPO / "corpus" / "raw" / "19" / "19efab646f741469.txt").read_bytes()
 
 
 def test_seed_keeps_its_mixed_quotes() -> None:
