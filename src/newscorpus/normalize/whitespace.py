@@ -19,9 +19,10 @@ __all__ = ["RULES", "collapse_blank_lines", "collapse_spaces", "strip_ends",
            "strip_trailing", "unify_newlines"]
 
 _CR = re.compile(r"\r\n?")
-# maximal runs of spaces and tabs (any whitespace but a line break): a trailing run is one
-# followed by "\n"
-_RUN = re.compile(r"[^\S\n]+")
+# maximal runs of spaces and tabs (any whitespace but a line break) followed by "\n": the
+# lookbehind lets a match start only where a run starts, so each run is scanned once (linear;
+# the plain ``[^\S\n]+(?=\n)`` retried every start inside a run: quadratic)
+_TRAILING = re.compile(r"(?<![^\S\n])[^\S\n]+(?=\n)")
 _SPACES = re.compile(r"[^\S\n]{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -54,12 +55,7 @@ def strip_trailing(text: str) -> Rewrite:
     >>> strip_trailing("a b\nc").edits
     ()
     """
-    if "\n" not in text:
-        return Rewrite(text)
-    n = len(text)
-    return rewrite(text, (Replacement(m.start(), m.end(), "", "whitespace.trailing")
-                          for m in _RUN.finditer(text)
-                          if m.end() < n and text[m.end()] == "\n"))
+    return _sub(text, _TRAILING, "", "whitespace.trailing")
 
 
 def collapse_spaces(text: str) -> Rewrite:
