@@ -213,6 +213,9 @@ LONG: dict[str, Callable[[], str]] = {
     "only whitespace": lambda: " \n\t\u00a0" * (N // 4),
     "blank lines": lambda: "a\n \n" * (N // 4) + "b",
     "its not clear": lambda: "its not clear " * 20_000,
+    # each "Were" opens a sentence (after a quote) that no full stop ends: the restorer asked
+    # where each one ends by a search to the end of the text
+    "were going": lambda: '"Were going ' * 40_000,
     "one word": lambda: "x" * N,
     "read more": lambda: "Read more " * 20_000,
     "read more lines": lambda: "Read more\n\n" * 20_000,

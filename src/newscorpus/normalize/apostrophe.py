@@ -495,6 +495,7 @@ class _Doc:
     bar: float
     _bigrams: set[tuple[str, str]] | None = None
     _title_next: set[str] | None = None
+    _sentence_ends: list[int] | None = None  # for ``_asks``
     _followers: dict[frozenset[str], set[str]] = field(default_factory=dict)
 
     @property
@@ -1077,7 +1078,7 @@ def _were_contraction(doc: _Doc, i: int) -> bool:
                 # "Were prices to rise", "Were economic conditions to deteriorate"
                 or "to" in doc.forms[i + 2:i + 4]):
             return False
-        return not _asks(doc.text, doc.ends[i])
+        return not _asks(doc, doc.ends[i])
     prev = _prev_word(doc, i)  # "What were doing", "But were confident"
     if progressive and prev in _WERE_PREV \
             and not (prev in _WERE_THINK and i >= 2 and _relative_subject(doc, i - 2)):
@@ -1119,10 +1120,16 @@ def _past_before(doc: _Doc, i: int, span: int = 25) -> bool:
     return False
 
 
-def _asks(text: str, start: int) -> bool:
-    """Does the sentence going on at ``start`` end with a question mark?"""
-    m = _SENTENCE_END.search(text, start)
-    return m is not None and m.group() == "?"
+def _asks(doc: _Doc, start: int) -> bool:
+    """Does the sentence going on at ``start`` end with a question mark?
+
+    The sentence ends are found once per text: a search from each "Were" to the next end
+    took time quadratic in a long text without one ('"Were going ' repeated)."""
+    if doc._sentence_ends is None:
+        doc._sentence_ends = [m.start() for m in _SENTENCE_END.finditer(doc.text)]
+    ends = doc._sentence_ends
+    k = bisect.bisect_left(ends, start)
+    return k < len(ends) and doc.text[ends[k]] == "?"
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
