@@ -142,6 +142,8 @@ BOILER_TEXT = st.lists(st.one_of(_BOILER, _WS_RUN), max_size=25).map("".join)
 @example("read moread more - source")
 @example("x\n\nRead More – Source\nRead more")
 @example("\n\nRead moreRead More – SourceRead More – Source")
+@example("x\n\nRead More – SourceRead More – Source\n \nRead more\n\nRead more")
+@example("Read more  \n\nRead more\nRead More – SourceRead More – Source")
 def test_strip_equals_reference(text: str) -> None:
     assert boilerplate._strip_once(text) == _old_strip_once(text)
     assert boilerplate.strip(text) == _old_strip(text)
@@ -221,6 +223,8 @@ LONG: dict[str, Callable[[], str]] = {
     "read more lines": lambda: "Read more\n\n" * 20_000,
     "read more, spaces": lambda: "x\n\nRead more" + " " * N + "y",
     "read more, newlines": lambda: "x" + "\n \n" * (N // 4) + "Read more y",
+    # each pass of the boilerplate rule bares the footer before the one it removed
+    "source footers": lambda: "Words." + "Read More \u2013 Source" * 20_000,
     "embedded posts": lambda: "Post.\n\n\u2014 Jane Doe (@jdoe) January 3, 2020\n\n" * 5_000,
     # a mark run in reverse canonical order: Python sorts it in quadratic time
     "combining marks": lambda: "a" + "\u0301\u0316" * (N // 2),

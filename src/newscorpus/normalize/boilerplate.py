@@ -11,8 +11,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
-from newscorpus.model.records import Mark, Rewrite
-from newscorpus.normalize._editlog import Replacement, compose, rewrite
+from newscorpus.model.records import Edit, Mark, Rewrite
+from newscorpus.normalize._editlog import Replacement, rewrite
 from newscorpus.normalize.boilerplate_rules import EMBED_ATTRIBUTIONS, HINT, RULES
 
 __all__ = ["RULES_FNS", "find_embeds", "inspect", "is_truncated", "strip"]
@@ -31,14 +31,151 @@ def strip(text: str) -> Rewrite:
     'Iran vowed revenge.\\n\\nThe general was killed.'
     >>> strip("Read more about the plan in our guide.").edits
     ()
+    >>> strip("It ended.Read More – SourceRead More – Source").text
+    'It ended.'
     """
-    out = _strip_once(text)
-    while out.edits:  # a removal can bare another piece ("Read moreRead More – Source")
-        again = _strip_once(out.text)
-        if not again.edits:
+    first = _strip_once(text)
+    if not first.edits:
+        return first
+    # A removal can bare another piece ("Read moreRead More – Source"), so passes repeat
+    # until one removes nothing. A new piece can only be where the last pass removed one: on
+    # the line the removal cut short (a glued footer before the one removed), or, where only
+    # whitespace stands before the removal, at the next "read more" line. So a pass looks at
+    # those places only, in the raw text, and reads the whole text again only where a place
+    # is the start of a line (then a new piece may reach back over earlier removals). A pass
+    # over the whole text for each of n glued footers took time quadratic in n.
+    deleted = _Deleted()
+    pieces: list[tuple[int, int, str, int]] = []  # raw [start, end), rule id, pass
+    new = [(e.raw_start, e.raw_end, e.rule) for e in first.edits]
+    cores: list[int] = []
+    n_pass = 1
+    while True:
+        for a, b, rule in new:
+            pieces.append((a, b, rule, n_pass))
+            deleted.add(a, b)
+        if n_pass == 1:
+            cores = [m.start() for m in _CORE.finditer(text)]
+        new = _next_pass(text, deleted, {deleted.group_start(a) for a, _, _ in new}, cores)
+        if not new:
             break
-        out = Rewrite(again.text, compose(text, out.edits, out.text, again.edits, again.text))
-    return out
+        n_pass += 1
+    if n_pass == 1:
+        return first
+    return _joined(text, pieces, n_pass)
+
+
+class _Deleted:
+    """The raw text's deleted spans, merged where they touch, in order."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect.bisect_left(self.ends, a)  # the first span that ends at a or later
+        j = bisect.bisect_right(self.starts, b)  # past the last span that starts by b
+        if i < j:
+            a, b = min(a, self.starts[i]), max(b, self.ends[j - 1])
+        self.starts[i:j] = [a]
+        self.ends[i:j] = [b]
+
+    def group_start(self, pos: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, pos) - 1]
+
+    def end_before(self, pos: int) -> int:
+        """Where the last deleted span before ``pos`` ends (0 if none)."""
+        k = bisect.bisect_left(self.starts, pos)
+        return self.ends[k - 1] if k else 0
+
+
+def _next_pass(text: str, deleted: _Deleted, cuts: set[int], cores: list[int]
+               ) -> list[tuple[int, int, str]]:
+    """The pieces ``_strip_once`` would find in the text left after ``deleted``, as raw spans
+    with their rule: the last pass deleted up to the raw positions ``cuts``."""
+    windows: list[tuple[int, int]] = []
+    for cut in sorted(cuts):
+        if cut == 0 or text[cut - 1].isspace():
+            return _full_pass(text, deleted)  # the next "read more" line's blank lines grew
+        # a piece that ends here holds the last "read more" of the line the cut ends
+        k = bisect.bisect_left(cores, cut) - 1
+        left = deleted.end_before(cut)
+        if k < 0 or cores[k] < left or "\n" in text[cores[k] : cut]:
+            continue  # none on this line: nothing new here
+        ws = _ws_start(text, left, cores[k])
+        if "\n" in text[ws : cores[k]] or ws == left:
+            return _full_pass(text, deleted)  # it starts the line: "read_more" may match
+        windows.append((ws, cut))
+    found: list[tuple[int, int, str]] = []
+    for ws, cut in windows:
+        # the line from the spaces before that "read more" to the cut, as the text left
+        # after the deletions has it: after a character that is no space, before a line end
+        out = _strip_once("\0" + text[ws:cut] + "\n")
+        found.extend((ws - 1 + e.raw_start, ws - 1 + e.raw_end, e.rule) for e in out.edits)
+    return found
+
+
+def _full_pass(text: str, deleted: _Deleted) -> list[tuple[int, int, str]]:
+    """``_strip_once`` on the text left after ``deleted``, its pieces as raw spans."""
+    kept_at: list[int] = []  # where each kept stretch of the raw text starts in what is left
+    raw_at: list[int] = []  # and in the raw text
+    parts: list[str] = []
+    at = pos = 0
+    for a, b in zip(deleted.starts, deleted.ends, strict=True):
+        if a > pos:
+            kept_at.append(at)
+            raw_at.append(pos)
+            parts.append(text[pos:a])
+            at += a - pos
+        pos = b
+    if pos < len(text):
+        kept_at.append(at)
+        raw_at.append(pos)
+        parts.append(text[pos:])
+
+    def to_raw(i: int) -> int:
+        k = bisect.bisect_right(kept_at, i) - 1
+        return raw_at[k] + i - kept_at[k]
+
+    out = _strip_once("".join(parts))
+    return [(to_raw(e.raw_start), to_raw(e.raw_end - 1) + 1, e.rule) for e in out.edits]
+
+
+def _joined(text: str, pieces: list[tuple[int, int, str, int]], n_pass: int) -> Rewrite:
+    """The edit log that composing the passes' logs one by one gives.
+
+    Composing merges every two deletions that touch (or hold one another) in the raw text,
+    except two of the last pass: the later one starts an edit of its own (what touches both
+    goes with the earlier). The rule ids of a merged edit are in the order of the text.
+    """
+    edits: list[Edit] = []
+    kept: list[str] = []
+    pos = gone = 0  # raw position after the last edit; raw characters deleted before it
+    start = end = -1
+    rules: list[str] = []
+    has_last = False
+
+    def flush() -> None:
+        nonlocal pos, gone
+        kept.append(text[pos:start])
+        norm = start - gone
+        edits.append(Edit(start, end, norm, norm, text[start:end], "", "+".join(rules)))
+        gone += end - start
+        pos = end
+
+    for a, b, rule, k in sorted(pieces):
+        last = k == n_pass
+        if a <= end and not (last and has_last):
+            end = max(end, b)
+            has_last |= last
+            if rule not in rules:
+                rules.append(rule)
+            continue
+        if end >= 0:
+            flush()
+        start, end, rules, has_last = a, b, [rule], last
+    flush()
+    kept.append(text[pos:])
+    return Rewrite("".join(kept), tuple(edits))
 
 
 def _strip_once(text: str) -> Rewrite:
