@@ -225,6 +225,9 @@ LONG: dict[str, Callable[[], str]] = {
     "read more, newlines": lambda: "x" + "\n \n" * (N // 4) + "Read more y",
     # each pass of the boilerplate rule bares the footer before the one it removed
     "source footers": lambda: "Words." + "Read More \u2013 Source" * 20_000,
+    # line i holds i glued footers: line after line is emptied, one pass after another, and
+    # each time the next line's blank lines grow (the old loop: 300 passes over 810 KB)
+    "footer stairs": lambda: "".join("Read More \u2013 Source" * i + "\n" for i in range(300)),
     "embedded posts": lambda: "Post.\n\n\u2014 Jane Doe (@jdoe) January 3, 2020\n\n" * 5_000,
     # a mark run in reverse canonical order: Python sorts it in quadratic time
     "combining marks": lambda: "a" + "\u0301\u0316" * (N // 2),

@@ -39,22 +39,20 @@ def strip(text: str) -> Rewrite:
         return first
     # A removal can bare another piece ("Read moreRead More – Source"), so passes repeat
     # until one removes nothing. A new piece can only be where the last pass removed one: on
-    # the line the removal cut short (a glued footer before the one removed), or, where only
-    # whitespace stands before the removal, at the next "read more" line. So a pass looks at
-    # those places only, in the raw text, and reads the whole text again only where a place
-    # is the start of a line (then a new piece may reach back over earlier removals). A pass
-    # over the whole text for each of n glued footers took time quadratic in n.
-    deleted = _Deleted()
+    # the line a removal cut short (a footer glued before the one removed), or, where only
+    # whitespace stands before a removal, at the next "read more" line, whose blank lines
+    # grew. So a pass after the first reads only those lines and the whitespace before them,
+    # in the raw text around what is deleted. A pass over the whole text for each of n glued
+    # footers took time quadratic in n.
+    deleted = _Deleted(len(text))
     pieces: list[tuple[int, int, str, int]] = []  # raw [start, end), rule id, pass
     new = [(e.raw_start, e.raw_end, e.rule) for e in first.edits]
-    cores: list[int] = []
+    cores = [m.start() for m in _CORE.finditer(text)]  # a removal makes no new one
     n_pass = 1
     while True:
         for a, b, rule in new:
             pieces.append((a, b, rule, n_pass))
             deleted.add(a, b)
-        if n_pass == 1:
-            cores = [m.start() for m in _CORE.finditer(text)]
         new = _next_pass(text, deleted, {deleted.group_start(a) for a, _, _ in new}, cores)
         if not new:
             break
@@ -67,7 +65,8 @@ def strip(text: str) -> Rewrite:
 class _Deleted:
     """The raw text's deleted spans, merged where they touch, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self.size = size
         self.starts: list[int] = []
         self.ends: list[int] = []
 
@@ -80,64 +79,112 @@ class _Deleted:
         self.ends[i:j] = [b]
 
     def group_start(self, pos: int) -> int:
+        """The start of the span that holds ``pos``."""
         return self.starts[bisect.bisect_right(self.starts, pos) - 1]
 
+    def end_at(self, start: int) -> int:
+        """The end of the span that starts at ``start``."""
+        return self.ends[bisect.bisect_left(self.starts, start)]
+
     def end_before(self, pos: int) -> int:
-        """Where the last deleted span before ``pos`` ends (0 if none)."""
+        """Where the last span before ``pos`` ends (0 if none): a kept stretch starts there."""
         k = bisect.bisect_left(self.starts, pos)
         return self.ends[k - 1] if k else 0
+
+    def start_after(self, pos: int) -> int:
+        """Where the first span from ``pos`` on starts (the text's end if none)."""
+        k = bisect.bisect_left(self.starts, pos)
+        return self.starts[k] if k < len(self.starts) else self.size
 
 
 def _next_pass(text: str, deleted: _Deleted, cuts: set[int], cores: list[int]
                ) -> list[tuple[int, int, str]]:
     """The pieces ``_strip_once`` would find in the text left after ``deleted``, as raw spans
-    with their rule: the last pass deleted up to the raw positions ``cuts``."""
-    windows: list[tuple[int, int]] = []
+    with their rule, when the last pass deleted up to the raw positions ``cuts``."""
+    found: set[tuple[int, int, str]] = set()
     for cut in sorted(cuts):
         if cut == 0 or text[cut - 1].isspace():
-            return _full_pass(text, deleted)  # the next "read more" line's blank lines grew
-        # a piece that ends here holds the last "read more" of the line the cut ends
-        k = bisect.bisect_left(cores, cut) - 1
-        left = deleted.end_before(cut)
-        if k < 0 or cores[k] < left or "\n" in text[cores[k] : cut]:
-            continue  # none on this line: nothing new here
-        ws = _ws_start(text, left, cores[k])
-        if "\n" in text[ws : cores[k]] or ws == left:
-            return _full_pass(text, deleted)  # it starts the line: "read_more" may match
-        windows.append((ws, cut))
-    found: list[tuple[int, int, str]] = []
-    for ws, cut in windows:
-        # the line from the spaces before that "read more" to the cut, as the text left
-        # after the deletions has it: after a character that is no space, before a line end
-        out = _strip_once("\0" + text[ws:cut] + "\n")
-        found.extend((ws - 1 + e.raw_start, ws - 1 + e.raw_end, e.rule) for e in out.edits)
-    return found
+            # only whitespace before the cut: the next line's "read more", if it starts it
+            q = _solid_after(text, deleted, cut)
+            k = bisect.bisect_left(cores, q)
+            if k == len(cores) or cores[k] != q:
+                continue
+        else:
+            # the line the cut ends: a piece ending there holds its last "read more"
+            k = bisect.bisect_left(cores, cut) - 1
+            if k < 0 or cores[k] < deleted.end_before(cut) or "\n" in text[cores[k] : cut]:
+                continue
+        found.update(_pieces_at(text, deleted, cores[k]))
+    return sorted(found)
 
 
-def _full_pass(text: str, deleted: _Deleted) -> list[tuple[int, int, str]]:
-    """``_strip_once`` on the text left after ``deleted``, its pieces as raw spans."""
-    kept_at: list[int] = []  # where each kept stretch of the raw text starts in what is left
-    raw_at: list[int] = []  # and in the raw text
-    parts: list[str] = []
-    at = pos = 0
-    for a, b in zip(deleted.starts, deleted.ends, strict=True):
-        if a > pos:
-            kept_at.append(at)
-            raw_at.append(pos)
-            parts.append(text[pos:a])
-            at += a - pos
-        pos = b
-    if pos < len(text):
-        kept_at.append(at)
+def _pieces_at(text: str, deleted: _Deleted, core: int) -> list[tuple[int, int, str]]:
+    """``_strip_once``'s pieces on the line of the "read more" at raw position ``core``, in
+    the text left after ``deleted``: it reads that line and the whitespace before it."""
+    start = _block_start(text, deleted, core)
+    end = deleted.start_after(core)
+    nl = text.find("\n", core, end)
+    if nl >= 0:
+        end, after = nl, "\n"
+    else:  # the line ends where a deleted span starts: a line break or the end follows it
+        g = deleted.end_at(end) if end < len(text) else end
+        after = text[g : g + 1]
+    # the kept stretches from start to end, with where each starts in the window and raw
+    window_at: list[int] = []
+    raw_at: list[int] = []
+    parts = ["" if start == 0 else "\0"]  # no "\0": the text starts there
+    at = len(parts[0])
+    pos = start
+    while True:
+        hi = min(deleted.start_after(pos), end)
+        window_at.append(at)
         raw_at.append(pos)
-        parts.append(text[pos:])
+        parts.append(text[pos:hi])
+        at += hi - pos
+        if hi >= end:
+            break
+        pos = deleted.end_at(hi)
+    parts.append(after)
 
     def to_raw(i: int) -> int:
-        k = bisect.bisect_right(kept_at, i) - 1
-        return raw_at[k] + i - kept_at[k]
+        k = bisect.bisect_right(window_at, i) - 1
+        return raw_at[k] + i - window_at[k]
 
     out = _strip_once("".join(parts))
     return [(to_raw(e.raw_start), to_raw(e.raw_end - 1) + 1, e.rule) for e in out.edits]
+
+
+def _block_start(text: str, deleted: _Deleted, pos: int) -> int:
+    """Where the whitespace before raw position ``pos`` starts in the text left after
+    ``deleted`` (a raw position after a kept character that is no space, or 0)."""
+    while True:
+        lo = deleted.end_before(pos)
+        ws = _ws_start(text, lo, pos)
+        if ws > lo or lo == 0:
+            return ws
+        pos = deleted.group_start(lo - 1)  # all space back to a deleted span: go on before it
+
+
+def _solid_after(text: str, deleted: _Deleted, cut: int) -> int:
+    """The raw position of the first character that is no space after the deleted span at
+    ``cut``, in the text left after ``deleted`` (the text's length if none)."""
+    pos = deleted.end_at(cut)
+    while pos < len(text):
+        hi = deleted.start_after(pos)
+        width = 64
+        while True:  # the spaces from pos on, in doubling windows
+            b = min(hi, pos + width)
+            piece = text[pos:b]
+            solid = len(piece) - len(piece.lstrip())
+            if solid < len(piece):
+                return pos + solid
+            if b == hi:
+                break
+            width *= 2
+        if hi >= len(text):
+            break
+        pos = deleted.end_at(hi)
+    return len(text)
 
 
 def _joined(text: str, pieces: list[tuple[int, int, str, int]], n_pass: int) -> Rewrite:
