@@ -113,11 +113,14 @@ class Peak:
     one_rss: float = 0.0
     tree_pss: float = 0.0
     procs: int = 0
+    parts: list[float] = field(default_factory=list)  # per process at the tree's peak
 
     def sample(self, pid: int) -> float:
         pids = _tree(pid)
         rss = [_proc_kib(p, "status", b"VmRSS:") for p in pids]
         pss = sum(_proc_kib(p, "smaps_rollup", b"Pss:") for p in pids)
+        if sum(rss) / 1024 > self.tree_rss:
+            self.parts = sorted((r / 1024 for r in rss if r), reverse=True)
         self.tree_rss = max(self.tree_rss, sum(rss) / 1024)
         self.one_rss = max(self.one_rss, max(rss, default=0) / 1024)
         self.tree_pss = max(self.tree_pss, pss / 1024)
@@ -347,6 +350,10 @@ def print_table(res: dict[str, Any]) -> None:
               f"{sum(calls) / n:.3f} per document (target 1)")
     print("  (RSS/PSS in MiB, peaks sampled every 0.2 s; 'RSS max 1' is the largest single "
           "process)")
+    for r in runs:
+        if len(r.peak.parts) > 1:
+            print(f"  {r.name} at its RSS tree peak: "
+                  + " + ".join(f"{x:.0f}" for x in r.peak.parts) + " MiB")
 
 
 def compare(m: int, a: argparse.Namespace, root: Path, reuse: Path | None,
@@ -413,6 +420,7 @@ def print_compare(c: dict[str, Any]) -> None:
         print(f"  {label:20s} {r.seconds:8.1f} s {m / r.seconds:9,.0f} docs/s  peak RSS tree "
               f"{r.peak.tree_rss:6.0f} MiB  normalize calls "
               f"{'n/a' if calls is None else f'{calls:,}'}  {shards}")
+    print("  (a Ray build's tree is the driver only: Ray's workers belong to the head node)")
     print(f"  ratio workers 2 : workers 1 (t1/t2): {c['w1'].seconds / c['w2'].seconds:.2f}x")
     if "ray" in c:
         same = "byte-identical" if not c["differ"] else (
@@ -478,6 +486,7 @@ def as_json(results: list[dict[str, Any]], c: dict[str, Any]) -> dict[str, Any]:
                 "peak_rss_tree_mib": round(r.peak.tree_rss, 1),
                 "peak_rss_process_mib": round(r.peak.one_rss, 1),
                 "peak_pss_tree_mib": round(r.peak.tree_pss, 1), "processes": r.peak.procs,
+                "rss_at_tree_peak_mib": [round(x, 1) for x in r.peak.parts],
                 "normalize_calls": r.normalize_calls, "stats": r.stats}
 
     return {"pipeline": [{"docs": res["docs"], "generate_seconds": res["generate_seconds"],
