@@ -421,6 +421,10 @@ def print_compare(c: dict[str, Any]) -> None:
               f"{r.peak.tree_rss:6.0f} MiB  normalize calls "
               f"{'n/a' if calls is None else f'{calls:,}'}  {shards}")
     print("  (a Ray build's tree is the driver only: Ray's workers belong to the head node)")
+    shards = [st.get("shards") for st in c["w2"].stats]
+    if shards and isinstance(shards[-1], int) and shards[-1] < 4:
+        print(f"  note: {shards[-1]} shard(s) for 2 workers: too few to share out evenly; "
+              "use more documents or a smaller --shard-size")
     print(f"  ratio workers 2 : workers 1 (t1/t2): {c['w1'].seconds / c['w2'].seconds:.2f}x")
     if "ray" in c:
         same = "byte-identical" if not c["differ"] else (
