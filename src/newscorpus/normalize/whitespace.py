@@ -5,7 +5,8 @@ only runs of them shrink; single tabs and no-break spaces inside a line are left
 
 Every rule is linear in the length of the text: a pattern that a regex engine would retry at
 each position of a long whitespace run (``[^\S\n]+(?=\n)``, ``\s+\Z``: 100,000 spaces took
-a minute) is found from maximal runs or with ``str.rstrip`` instead, with the same edits.
+a minute) is matched only where a run starts, or found with ``str.rstrip``, with the same
+edits (tests/test_normalize_linear.py compares them with those patterns).
 """
 
 from __future__ import annotations
