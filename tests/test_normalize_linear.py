@@ -5,9 +5,10 @@ code they replace, kept here as the reference, on generated text full of the run
 it slow; and long pathological inputs normalise and invert exactly.
 
 No test here measures time (``tests/bench/bench_linear.py`` does, as ratios). The long inputs
-are sized so that a quadratic regression shows anyway: 200,000 spaces took the old
-``strip_trailing`` and ``strip_ends`` about a minute each, so such a test would run for many
-minutes instead of well under a second.
+are sized so that a quadratic regression shows anyway, as a test that runs for minutes instead
+of about a second: with the code before, 200,000 spaces took ``strip_trailing`` and
+``strip_ends`` about a minute each, 200,000 marks in reverse order NFC about 50 s, 40,000
+'"Were going' about a minute, 20,000 glued footers the boilerplate loop about 8 minutes.
 """
 
 from __future__ import annotations
