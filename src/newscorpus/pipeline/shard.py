@@ -123,11 +123,11 @@ def _documents(project: Project, task: ShardTask, where: str
                               record=doc_id, field="raw_path") from exc
         sha = hashlib.sha256(data).hexdigest()
         if sha != rec.get("raw_sha256"):
-            raise RecordError(f"{project.rel(f)} has sha256 {sha[:12]}..., the record says "
+            raise RecordError(f"corpus/{rec['raw_path']} has sha256 {sha[:12]}..., the record says "
                               "otherwise: the raw file changed", path=where, record=doc_id,
                               field="raw_sha256")
         encoding = str(rec.get("encoding") or "utf-8")
-        raws.append(decode(data, origin=project.rel(f), encoding=encoding))
+        raws.append(decode(data, origin=f"corpus/{rec['raw_path']}", encoding=encoding))
         keys.append((doc_id, sha, encoding))
     ids = [k[0] for k in keys]
     cache = NormCache(Path(task.cache_dir) if task.cache_dir else None)

@@ -231,8 +231,48 @@ def _bad_nested(arr: pa.Array, schema: Any, v: Validator) -> np.ndarray[Any, Any
     return None if n else np.zeros(0, dtype=bool)
 
 
+#: Arrow types that are exactly one JSON Schema ``type`` (no value of them is another).
+_ARROW_TYPES: dict[str, Any] = {
+    "string": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+    "integer": pa.types.is_integer,
+    "number": lambda t: pa.types.is_integer(t) or pa.types.is_floating(t),
+    "boolean": pa.types.is_boolean,
+}
+_BOUNDS = {"minimum": pc.less, "maximum": pc.greater}
+
+
+def _bad_typed(arr: pa.Array, schema: Any) -> np.ndarray[Any, Any] | None:
+    """``type`` (+ ``minimum``/``maximum``/``minLength``) answered from the Arrow type and
+    compute kernels, without a Python call per value; None when the schema asks more."""
+    if not isinstance(schema, Mapping) or set(schema) - _NOTES - {"type", *_BOUNDS,
+                                                                   "minLength"}:
+        return None
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    if not isinstance(types, list):
+        return None
+    kinds = [t for t in types if t != "null"]
+    if len(kinds) != 1 or kinds[0] not in _ARROW_TYPES or not _ARROW_TYPES[kinds[0]](arr.type):
+        return None
+    if "minLength" in schema and kinds[0] != "string":
+        return None
+    bad = pa.array(np.zeros(len(arr), dtype=bool))
+    for key, op in _BOUNDS.items():
+        if key in schema:
+            bad = pc.or_(bad, op(arr, schema[key]).fill_null(False))
+    if "minLength" in schema:
+        bad = pc.or_(bad, pc.less(pc.utf8_length(arr), schema["minLength"]).fill_null(False))
+    out = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)
+    if "null" not in types:
+        out |= np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
 def _bad_scalars(arr: pa.Array, sub: Validator) -> np.ndarray[Any, Any]:
     """Rows of a scalar column whose value fails ``sub`` (each distinct value checked once)."""
+    fast = _bad_typed(arr, sub.schema)
+    if fast is not None:
+        return fast
     bad = [v for v in arr.unique().to_pylist() if not sub.is_valid(v)]
     if not bad:
         return np.zeros(len(arr), dtype=bool)
