@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from newscorpus._fs import write_atomic
 from newscorpus.cli._errors import err_console, handle_errors
 from newscorpus.project import find_project
 
@@ -50,9 +51,34 @@ def config_cmd(
         print(xml, end="")
         return
     target = out if out is not None else project.root / CONFIG_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(xml, encoding="utf-8")
+    _check_config_target(project.root, target)
+    write_atomic(target, xml)
     print(target)
+
+
+def _check_config_target(root: Path, target: Path) -> None:
+    """--out may replace a labeling config, never corpus data or another file.
+
+    Refused: anything inside the corpus, the pulled annotations, the contracts, releases or
+    the code, a folder, and an existing file that is not a Label Studio config (``<View``).
+    """
+    path = target.resolve()
+    root = root.resolve()
+    guarded = [root / d for d in ("corpus", "annotations/labelstudio", "schemas",
+                                  "validation", "releases", "src", "tests", "scripts", ".git")]
+    if path.is_dir() or any(path == g or g in path.parents for g in guarded):
+        raise typer.BadParameter(f"{target} is project data or code: write the config to "
+                                 f"{CONFIG_FILE} (the default) or a new file",
+                                 param_hint="--out")
+    if path.exists():
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:4096].lstrip()
+        except OSError as exc:
+            raise typer.BadParameter(f"{target}: {exc.strerror}", param_hint="--out") from None
+        if not head.startswith("<View"):
+            raise typer.BadParameter(f"{target} exists and is not a Label Studio config: "
+                                     "refusing to overwrite it (choose a new file)",
+                                     param_hint="--out")
 
 
 @annotate_app.command("push")

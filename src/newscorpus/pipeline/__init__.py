@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from newscorpus._fs import write_atomic
+from newscorpus._fs import drop_lock, locked_tmpdir, remove_stale, write_atomic
 from newscorpus.engine import DEFAULT_SHARD_SIZE, EngineError, Executor, LocalExecutor, Shard
 from newscorpus.ingest import decode, iter_sources, raw_file
 from newscorpus.model.errors import RecordError, ReleaseError
@@ -148,6 +147,7 @@ class _Merged:
     stats: RunStats
     checks: dict[str, CheckResult] = field(default_factory=dict)
     doc_ids: list[np.ndarray[Any, Any]] = field(default_factory=list)
+    raw_paths: list[np.ndarray[Any, Any]] = field(default_factory=list)
     span_ids: dict[str, list[np.ndarray[Any, Any]]] = field(default_factory=dict)
     parts: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # table>split>shards
     human: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -155,6 +155,7 @@ class _Merged:
     def add(self, r: ShardResult) -> None:
         self.checks = merge_checks(self.checks, r.checks)
         self.doc_ids.append(r.doc_ids)
+        self.raw_paths.append(r.raw_paths)
         for t, ids in r.span_ids.items():
             self.span_ids.setdefault(t, []).append(ids)
         for t, splits in r.rows.items():
@@ -300,8 +301,8 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
                      scheme=scheme, features=features(scheme), date=date)
     info.annotator_notes = _annotator_notes(project)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+        remove_stale(out.parent, f".{out.name}.tmp-*")  # a killed build's leftovers
+        tmp = locked_tmpdir(out.parent, f".{out.name}.tmp-")
     except OSError as exc:
         raise ReleaseError(f"cannot write a dataset at {out}: {exc.strerror}") from exc
     own = executor is None
@@ -317,6 +318,7 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
         # the written report names no folder: a dataset's files are the same wherever built
         write_report(report, tmp / DOCS_FOLDER)
         ValidationReport(project.rel(out), report.checks, report.rows).raise_for_failures()
+        drop_lock(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
@@ -332,6 +334,7 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
             save_build(out, key, info)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        drop_lock(tmp)
         raise
     finally:
         if own:
@@ -341,6 +344,32 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
     if stats is not None:
         stats.__dict__.update(merged.stats.__dict__)
     return info
+
+
+def _raw_files_check(project: Project, merged: _Merged) -> CheckResult:
+    """Does every file in ``corpus/raw/`` belong to a source record? An orphan (a record
+    lost) or a leftover temp file is named; 8 bytes a file, whatever the corpus size."""
+    from newscorpus.pipeline.shard import id_hashes
+
+    known = np.sort(np.concatenate(merged.raw_paths)) if merged.raw_paths else \
+        np.zeros(0, np.uint64)
+    orphans: list[str] = []
+    seen = 0
+    for dirpath, _dirs, files in os.walk(project.raw_dir):
+        rels = [Path(dirpath, f).relative_to(project.corpus).as_posix() for f in files]
+        seen += len(rels)
+        hashes = id_hashes(rels)
+        pos = np.searchsorted(known, hashes)
+        found = (pos < len(known)) & (known[np.minimum(pos, max(len(known) - 1, 0))] == hashes)
+        orphans += [r for r, ok in zip(rels, found.tolist(), strict=True) if not ok]
+    orphans.sort()
+    return CheckResult(
+        "corpus", "corpus.raw_files_referenced",
+        "every file in corpus/raw/ is the raw file of a source record (no orphan, no "
+        "leftover temp file)", "contract", not orphans, seen, len(orphans),
+        ids=tuple(f"corpus/{o}" for o in orphans[:10]),
+        details=("an interrupted ingest or a lost record: re-ingest the article, or remove "
+                 "the file",) if orphans else ())
 
 
 def validate_corpus(project: Project, *, executor: Executor[Any, Any] | None = None,
@@ -370,7 +399,8 @@ def validate_corpus(project: Project, *, executor: Executor[Any, Any] | None = N
             "entities": sum(info.label_counts.get("entities", {}).values()),
             "claims": sum(info.label_counts.get("claims", {}).values())}
     report = _report(project, merged, "corpus", None, None)
-    report = ValidationReport(report.origin, report.checks, rows, None)
+    report = ValidationReport(report.origin, (*report.checks, _raw_files_check(project, merged)),
+                              rows, None)
     if write_docs:
         target = docs_dir or corpus_docs_dir(project)
         shutil.rmtree(target, ignore_errors=True)
@@ -434,6 +464,7 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
     from newscorpus.release.publish import check_version, finalize, git_state
 
     releases = project.releases
+    remove_stale(releases, ".*.staging-*")  # before git is asked: they make the tree dirty
     check_version(releases, version)
     commit, dirty = git_state(project.root)
     if dirty and not allow_dirty:
@@ -441,7 +472,7 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
                            "repository): commit first, or pass --allow-dirty to record it")
     date = date or datetime.now(UTC).date().isoformat()
     releases.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=releases, prefix=f".{version}.staging-"))
+    staging = locked_tmpdir(releases, f".{version}.staging-")
     run = RunStats("release")
     try:
         folder = staging / version
@@ -457,6 +488,7 @@ def release(project: Project, version: str, *, allow_dirty: bool = False,
         folder.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        drop_lock(staging)
     write_atomic(project.root / "CITATION.cff", citation.render(version=version, date=date))
     run.command = "release"
     if stats is not None:

@@ -72,6 +72,7 @@ class ShardResult:
 
     shard: Shard
     doc_ids: np.ndarray[Any, np.dtype[np.uint64]]
+    raw_paths: np.ndarray[Any, np.dtype[np.uint64]]  # hashes of the records' raw_path
     span_ids: dict[str, np.ndarray[Any, np.dtype[np.uint64]]]
     rows: dict[str, dict[str, int]]  # table -> split -> rows written
     nbytes: dict[str, dict[str, int]]  # table -> split -> Arrow bytes
@@ -194,6 +195,7 @@ def run_shard(task: ShardTask) -> ShardResult:
         shard=task.shard,
         doc_ids=np.fromiter((int(d.id, 16) if _hex16(d.id) else 0 for d in docs),
                             dtype=np.uint64, count=len(docs)),
+        raw_paths=id_hashes([str(r.get("raw_path")) for r in task.records]),
         span_ids={t: id_hashes([r["id"] for r in rows[t]]) for t in ("entities", "claims")},
         rows=counts, nbytes=nbytes, checks=checks, tally=tally, human=human,
         normalize_calls=calls, cache_hits=hits, seconds=time.monotonic() - t0)

@@ -14,7 +14,8 @@ from newscorpus.release.card import BuildInfo
 __all__ = ["check_version", "existing_versions", "finalize", "git_state", "latest",
            "parse_version"]
 
-_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+# [0-9], not \d: \d also takes other scripts' digits ("1٣.0.0")
+_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
 def parse_version(version: str) -> tuple[int, int, int]:

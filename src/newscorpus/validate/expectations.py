@@ -69,6 +69,7 @@ ORIGIN_PATTERN = r"^(?:human|model:[^@]+@.+)$"
 CHECK_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {
         "edits_rebuild_raw": "the edit log rebuilds the raw text, whose sha256 is raw_sha256",
+        "split_matches_id": "split is the one the id hashes to (a document never moves)",
     },
     "edits": {
         "doc_exists": "doc_id names a document",

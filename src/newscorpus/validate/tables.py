@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from newscorpus.model.errors import RecordError, SchemaError
 from newscorpus.model.labels import LabelScheme
 from newscorpus.model.records import Edit
+from newscorpus.model.splits import split_for
 from newscorpus.normalize import invert
 from newscorpus.validate.report import CheckResult
 
@@ -182,6 +183,14 @@ def _rebuilds_raw(documents: pd.DataFrame, raw_texts: Mapping[str, str] | None
     return pd.Series(pd.array(out, dtype="boolean"))
 
 
+def _split_matches(documents: pd.DataFrame) -> pd.Series:
+    """Is each document in the split its id hashes to? ``<NA>`` where id or split is null."""
+    out: list[bool | None] = [
+        None if not isinstance(i, str) or not isinstance(s, str) else split_for(i) == s
+        for i, s in zip(documents["id"].tolist(), documents["split"].tolist(), strict=True)]
+    return pd.Series(pd.array(out, dtype="boolean"))
+
+
 def check_frames(tables: Mapping[str, pd.DataFrame], *,
                  raw_texts: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """The frames GX validates: the tables' columns plus the check columns of each table.
@@ -195,7 +204,8 @@ def check_frames(tables: Mapping[str, pd.DataFrame], *,
     frames: dict[str, pd.DataFrame] = {}
 
     frame = documents[["id", "text", "raw_sha256", "split", "normalizer_version"]]
-    frames["documents"] = frame.assign(edits_rebuild_raw=_rebuilds_raw(documents, raw_texts))
+    frames["documents"] = frame.assign(edits_rebuild_raw=_rebuilds_raw(documents, raw_texts),
+                                       split_matches_id=_split_matches(documents))
 
     edits = tables["edits"].reset_index(drop=True)
     if "edit_id" not in edits.columns:
