@@ -121,3 +121,53 @@ def test_release_after_a_killed_release_is_not_refused_as_dirty(seeded_dir: Path
     assert res.exit_code == 0, res.output
     assert not stale.exists()
     assert (seeded_dir / "releases" / "0.2.0" / "manifest.json").is_file()
+
+
+def _descendants(pid: int) -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process below ``pid``, from /proc."""
+    procs: dict[int, tuple[int, str]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        procs[int(d.name)] = (ppid, cmd)
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for p, (pp, cmd) in procs.items():
+            if pp == parent:
+                out.append((p, pp, cmd))
+                todo.append(p)
+    return out
+
+
+def test_killed_local_worker_fails_the_build_naming_the_shard(seeded_dir: Path,
+                                                              tmp_path: Path) -> None:
+    # 1,000 articles in 20 shards: a build long enough that the kill lands mid-shard
+    assert runner.invoke(app, ["ingest", str(_many(tmp_path / "in", 1000))]).exit_code == 0
+    env = {**os.environ, "NEWSCORPUS_CACHE_DIR": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "newscorpus.cli.main", "build",
+                             "--workers", "2", "--shard-size", "50"], cwd=seeded_dir, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    victim = None
+    while victim is None and time.monotonic() < deadline and proc.poll() is None:
+        tree = _descendants(proc.pid)
+        servers = {p for p, _, cmd in tree if "forkserver" in cmd}
+        # a worker is a process the forkserver forked (its parent is the forkserver)
+        victim = next((p for p, pp, _ in tree if pp in servers), None)
+        time.sleep(0.05)
+    assert victim is not None, "no worker process appeared"
+    time.sleep(0.5)  # let it get into its shard
+    os.kill(victim, signal.SIGKILL)  # a real kill -9 of a real worker
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1
+    assert "a worker process died" in err and "shard " in err
+    assert "Traceback" not in err
+    build = seeded_dir / "build"
+    assert not (build / "dataset").exists()
+    assert not list(build.glob(".dataset.tmp-*"))
