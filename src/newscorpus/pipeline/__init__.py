@@ -194,6 +194,8 @@ def _run(project: Project, executor: Executor[Any, Any], out: Path | None, *,
         merged.add(r)
         if progress is not None:
             progress(merged.stats.documents)
+    # a run of fewer shards than workers used only that many (one shard runs in-process)
+    merged.stats.workers = min(merged.stats.workers, max(1, merged.stats.shards))
     src_path = project.rel(project.sources)
     dup = _duplicates(merged.doc_ids)
     if len(dup):
