@@ -9,7 +9,6 @@ spans shards (unique ids, orphan annotation files), names the files and publishe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,19 +23,25 @@ import numpy as np
 
 from newscorpus._fs import drop_lock, locked_tmpdir, remove_stale, write_atomic
 from newscorpus.engine import DEFAULT_SHARD_SIZE, EngineError, Executor, LocalExecutor, Shard
-from newscorpus.ingest import decode, iter_sources, raw_file
+from newscorpus.ingest import iter_sources
 from newscorpus.model.errors import RecordError, ReleaseError
-from newscorpus.model.records import Document, Source
-from newscorpus.model.splits import split_for
+from newscorpus.model.records import Document
 from newscorpus.normalize import NORMALIZER_VERSION, normalize
 from newscorpus.pipeline.cache import NormCache
 from newscorpus.pipeline.inputs import fingerprint, load_build, save_build
-from newscorpus.pipeline.shard import ShardResult, ShardTask, part_name, run_shard
+from newscorpus.pipeline.shard import (
+    ShardResult,
+    ShardTask,
+    part_name,
+    read_raw,
+    run_shard,
+    to_document,
+)
 from newscorpus.project import Project
 from newscorpus.release import BuildInfo, features
 from newscorpus.release.agreement import pairwise_f1
 from newscorpus.release.card import render
-from newscorpus.release.dataset import check_replaceable
+from newscorpus.release.dataset import check_replaceable, publish
 from newscorpus.release.tables import TABLE_ORDER
 from newscorpus.validate import ValidationReport, project_contracts, project_suites
 from newscorpus.validate.report import CheckResult, merge_checks, write_report
@@ -94,32 +99,11 @@ def iter_documents(project: Project) -> Iterator[Document]:
     src_path = project.rel(project.sources)
     seen: set[str] = set()
     for n, rec in enumerate(iter_sources(project), start=1):
-        doc_id = rec.get("id")
-        if not isinstance(doc_id, str):
-            raise RecordError("missing id", path=src_path, record=n, field="id")
+        doc_id, raw, sha, encoding = read_raw(project, rec, n=n, where=src_path)
         if doc_id in seen:
             raise RecordError(f"duplicate id {doc_id}", path=src_path, record=n, field="id")
         seen.add(doc_id)
-        raw = raw_file(project, rec)
-        try:
-            data = raw.read_bytes()
-        except OSError as exc:
-            raise RecordError(f"raw file unreadable: {exc.strerror}", path=src_path,
-                              record=doc_id, field="raw_path") from exc
-        sha = hashlib.sha256(data).hexdigest()
-        if sha != rec.get("raw_sha256"):
-            raise RecordError(f"{project.rel(raw)} has sha256 {sha[:12]}..., the record "
-                              "says otherwise: the raw file changed", path=src_path,
-                              record=doc_id, field="raw_sha256")
-        encoding = str(rec.get("encoding") or "utf-8")
-        out = normalize(decode(data, origin=project.rel(raw), encoding=encoding))
-        yield Document(
-            id=doc_id,
-            source=Source(rec.get("publisher"), rec.get("url"), rec.get("published_at"),
-                          rec.get("retrieved_at"), rec.get("license")),
-            title=rec.get("title"), text=out.text, raw_sha256=sha,
-            normalizer_version=NORMALIZER_VERSION, edits=out.edits, split=split_for(doc_id),
-            encoding=encoding, truncated=out.truncated, marks=out.marks)
+        yield to_document(rec, doc_id, sha, encoding, normalize(raw))
 
 
 def _tasks(project: Project, shard_size: int, out: Path | None, cache: NormCache
@@ -321,17 +305,7 @@ def build(project: Project, out: Path | None = None, *, version: str = "0.0.0-de
         write_report(report, tmp / DOCS_FOLDER)
         ValidationReport(project.rel(out), report.checks, report.rows).raise_for_failures()
         drop_lock(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        publish(tmp, out)
         if key is not None and key == fingerprint(project, shard_size):  # unchanged meanwhile
             save_build(out, key, info)
     except BaseException:

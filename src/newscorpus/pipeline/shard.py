@@ -34,7 +34,7 @@ from newscorpus.engine import Shard
 from newscorpus.ingest import decode, raw_file
 from newscorpus.model.errors import RecordError
 from newscorpus.model.labels import LabelScheme
-from newscorpus.model.records import Document, Source
+from newscorpus.model.records import Document, Rewrite, Source
 from newscorpus.model.splits import split_for
 from newscorpus.normalize import NORMALIZER_VERSION, normalize
 from newscorpus.pipeline.cache import NormCache, cache_key
@@ -107,28 +107,49 @@ def _context(root: str) -> tuple[Project, LabelScheme, dict[str, Any], dict[str,
     return project, scheme, validators, project_suites(project, scheme)
 
 
+def read_raw(project: Project, rec: Mapping[str, Any], *, n: int, where: str
+             ) -> tuple[str, str, str, str]:
+    """(id, raw text, raw sha256, encoding) of one source record; every check applied:
+    an id, a raw file inside ``corpus/raw/``, bytes matching the recorded sha256."""
+    doc_id = rec.get("id")
+    if not isinstance(doc_id, str) or not doc_id:
+        raise RecordError("missing id", path=where, record=n, field="id")
+    f = raw_file(project, rec)
+    try:
+        data = f.read_bytes()
+    except OSError as exc:
+        raise RecordError(f"raw file unreadable: {exc.strerror}", path=where,
+                          record=doc_id, field="raw_path") from exc
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != rec.get("raw_sha256"):
+        raise RecordError(f"corpus/{rec['raw_path']} has sha256 {sha[:12]}..., the record says "
+                          "otherwise: the raw file changed", path=where, record=doc_id,
+                          field="raw_sha256")
+    encoding = str(rec.get("encoding") or "utf-8")
+    raw = decode(data, origin=f"corpus/{rec['raw_path']}", encoding=encoding)
+    return doc_id, raw, sha, encoding
+
+
+def to_document(rec: Mapping[str, Any], doc_id: str, sha: str, encoding: str,
+                out: Rewrite) -> Document:
+    """The document record of a source record and its normalisation."""
+    return Document(
+        id=doc_id,
+        source=Source(rec.get("publisher"), rec.get("url"), rec.get("published_at"),
+                      rec.get("retrieved_at"), rec.get("license")),
+        title=rec.get("title"), text=out.text, raw_sha256=sha,
+        normalizer_version=NORMALIZER_VERSION, edits=out.edits, split=split_for(doc_id),
+        encoding=encoding, truncated=out.truncated, marks=out.marks)
+
+
 def _documents(project: Project, task: ShardTask, where: str
                ) -> tuple[list[Document], dict[str, str], int, int]:
     """Read, check and normalise (or take from the cache) the shard's articles."""
     raws: list[str] = []
     keys: list[tuple[str, str, str]] = []
     for n, rec in enumerate(task.records, start=task.shard.start + 1):
-        doc_id = rec.get("id")
-        if not isinstance(doc_id, str) or not doc_id:
-            raise RecordError("missing id", path=where, record=n, field="id")
-        f = raw_file(project, rec)
-        try:
-            data = f.read_bytes()
-        except OSError as exc:
-            raise RecordError(f"raw file unreadable: {exc.strerror}", path=where,
-                              record=doc_id, field="raw_path") from exc
-        sha = hashlib.sha256(data).hexdigest()
-        if sha != rec.get("raw_sha256"):
-            raise RecordError(f"corpus/{rec['raw_path']} has sha256 {sha[:12]}..., the record says "
-                              "otherwise: the raw file changed", path=where, record=doc_id,
-                              field="raw_sha256")
-        encoding = str(rec.get("encoding") or "utf-8")
-        raws.append(decode(data, origin=f"corpus/{rec['raw_path']}", encoding=encoding))
+        doc_id, raw, sha, encoding = read_raw(project, rec, n=n, where=where)
+        raws.append(raw)
         keys.append((doc_id, sha, encoding))
     ids = [k[0] for k in keys]
     cache = NormCache(Path(task.cache_dir) if task.cache_dir else None)
@@ -140,14 +161,8 @@ def _documents(project: Project, task: ShardTask, where: str
     hits = len(found) - calls
     if calls:
         cache.put(key, keys, outs, slot=slot)
-    docs = [Document(
-        id=doc_id,
-        source=Source(rec.get("publisher"), rec.get("url"), rec.get("published_at"),
-                      rec.get("retrieved_at"), rec.get("license")),
-        title=rec.get("title"), text=out.text, raw_sha256=sha,
-        normalizer_version=NORMALIZER_VERSION, edits=out.edits, split=split_for(doc_id),
-        encoding=encoding, truncated=out.truncated, marks=out.marks)
-        for rec, (doc_id, sha, encoding), out in zip(task.records, keys, outs, strict=True)]
+    docs = [to_document(rec, doc_id, sha, encoding, out)
+            for rec, (doc_id, sha, encoding), out in zip(task.records, keys, outs, strict=True)]
     return docs, dict(zip(ids, raws, strict=True)), calls, hits
 
 

@@ -14,7 +14,7 @@ from newscorpus.release.card import GENERATED_MARK, BuildInfo, render
 from newscorpus.release.parquet import TableWriter
 from newscorpus.release.tables import TABLE_ORDER
 
-__all__ = ["check_replaceable", "write_dataset"]
+__all__ = ["check_replaceable", "publish", "write_dataset"]
 
 Rows = Iterable[tuple[str, str, dict[str, Any]]]  # (table, split, row)
 
@@ -34,6 +34,21 @@ def check_replaceable(out: Path) -> None:
     if not ours or (out / ".git").exists():
         raise ReleaseError(f"{out} exists and was not written by newscorpus build: refusing to "
                            "replace it (choose a new --out, or remove it yourself)")
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` at ``out`` (replacing an earlier build) by renames."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
 
 
 def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = True,
@@ -63,17 +78,7 @@ def write_dataset(out: Path, info: BuildInfo, rows: Rows, *, replace: bool = Tru
         (tmp / "README.md").write_text(render(info), encoding="utf-8")
         if before_publish is not None:
             before_publish(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private (0700); a dataset is not
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
