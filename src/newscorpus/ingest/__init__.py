@@ -14,15 +14,14 @@ from newscorpus.ingest.files import (
     decode,
     scan,
 )
+from newscorpus.ingest.migrate import Migrated, migrate
 from newscorpus.ingest.store import (
     Ingested,
-    Migrated,
     add,
     batch_records,
     ingest_paths,
     iter_sources,
     load_sources,
-    migrate,
     raw_file,
     raw_rel,
     write,
